@@ -1,0 +1,256 @@
+"""Settings: ``[tool.shipyard]`` in pyproject.toml, overridden by ``SHIPYARD_*`` variables.
+
+Every setting is a field of :class:`Settings` whose help text lives here, in code; the configuration
+reference page is generated from it. Secrets (passwords, tokens) are read from the environment only,
+never from a file that could be committed, and are held as :class:`Secret`, whose ``str`` and
+``repr`` are masked.
+
+The *target* says where actions go: ``sandbox`` (the local stand-ins, the default) or ``real`` (the
+Nexus and GitLab that ``SHIPYARD_NEXUS_URL`` and ``SHIPYARD_GITLAB_URL`` name).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shipyard.errors import ConfigError, did_you_mean
+
+__all__ = [
+    "SEVERITIES",
+    "Secret",
+    "Settings",
+    "describe_settings",
+    "load_settings",
+]
+
+SEVERITIES = ("info", "warning", "error")
+TARGETS = ("sandbox", "real")
+
+
+class Secret:
+    """A secret value whose ``str`` and ``repr`` never show it.
+
+    Call :meth:`reveal` at the one place the value is sent to the system that needs it.
+
+    Args:
+        value: The secret.
+        name: Where it came from (e.g. the environment variable), shown in place of the value.
+    """
+
+    __slots__ = ("_value", "name")
+
+    def __init__(self, value: str, name: str = "") -> None:
+        self._value = value
+        self.name = name
+
+    def reveal(self) -> str:
+        """Return the secret value itself."""
+        return self._value
+
+    def __str__(self) -> str:
+        return "****"
+
+    def __repr__(self) -> str:
+        return f"Secret({self.name!r})" if self.name else "Secret('****')"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(("Secret", self._value))
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickling reveals the value to whoever unpickles; refuse rather than leak by accident.
+        msg = "a Secret cannot be pickled"
+        raise TypeError(msg)
+
+
+def _setting(
+    default: Any, help: str, *, secret: bool = False, choices: tuple[str, ...] = ()
+) -> Any:
+    meta = {"help": help, "secret": secret, "choices": choices}
+    if isinstance(default, (list, dict)):
+        factory = default.copy
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every Shipyard setting, with its value after files and environment are merged."""
+
+    target: str = _setting(
+        "",
+        "Where actions go: `sandbox` (local stand-ins on loopback) or `real`. "
+        "When unset, `real` if "
+        "`SHIPYARD_NEXUS_URL` or `SHIPYARD_GITLAB_URL` is set, else `sandbox`.",
+        choices=TARGETS,
+    )
+    nexus_url: str = _setting("", "Base URL of the real Nexus, e.g. `https://nexus.corp.local`.")
+    nexus_username: str = _setting("", "Nexus user Shipyard administers Nexus as.")
+    nexus_password: Secret | None = _setting(
+        None, "Password of `nexus-username`. Environment only.", secret=True
+    )
+    nexus_repository: str = _setting(
+        "pypi-internal", "Name of the hosted PyPI repository the project publishes to."
+    )
+    gitlab_url: str = _setting("", "Base URL of the real GitLab, e.g. `https://gitlab.corp.local`.")
+    gitlab_token: Secret | None = _setting(
+        None,
+        "Personal or project access token with the `api` scope. Environment only.",
+        secret=True,
+    )
+    gitlab_project: str = _setting("", "Project id or path (`group/project`) to configure.")
+    docs_url: str = _setting(
+        "https://shipyard.gitlab.io/shipyard",
+        "Base URL of the published runbook; every finding links to its rule's page under it.",
+    )
+    fail_on: str = _setting(
+        "warning",
+        "Lowest severity that makes `shipyard check` exit 1: `info`, `warning` or `error`.",
+        choices=SEVERITIES,
+    )
+    select: list[str] = _setting(
+        [], "Rule id prefixes to run (e.g. `PKG`, `IMG001`). Empty: every rule."
+    )
+    ignore: list[str] = _setting([], "Rule ids to skip. Say why in a comment next to each.")
+    severity: dict[str, str] = _setting(
+        {}, 'Per-rule severity overrides, e.g. `{PKG006 = "info"}`.'
+    )
+
+    @property
+    def resolved_target(self) -> str:
+        """Return the target in force, the explicit one or one inferred from the real URLs."""
+        if self.target:
+            return self.target
+        return "real" if (self.nexus_url or self.gitlab_url) else "sandbox"
+
+
+def _fields() -> dict[str, dataclasses.Field[Any]]:
+    return {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _key(name: str) -> str:
+    return name.replace("_", "-")
+
+
+def _env_name(name: str) -> str:
+    return f"SHIPYARD_{name.upper()}"
+
+
+def _check_value(name: str, value: Any, source: str) -> Any:
+    spec = _fields()[name]
+    choices = spec.metadata["choices"]
+    default = spec.default if spec.default is not dataclasses.MISSING else spec.default_factory()
+    expected: type = type(default) if default is not None else str
+    if spec.metadata["secret"]:
+        expected = str
+    if isinstance(default, list) and isinstance(value, str):
+        value = [item.strip() for item in value.split(",") if item.strip()]
+    if not isinstance(value, expected):
+        msg = (
+            f"{source}: {_key(name)!r} must be a {expected.__name__}, "
+            f"not {type(value).__name__} {value!r}"
+        )
+        raise ConfigError(msg, hint=spec.metadata["help"])
+    if choices and value and value not in choices:
+        allowed = ", ".join(repr(c) for c in choices)
+        msg = f"{source}: {_key(name)} = {value!r} is not one of {allowed}"
+        raise ConfigError(msg + did_you_mean(value, choices), hint=spec.metadata["help"])
+    if name == "severity":
+        for rule_id, severity in value.items():
+            if severity not in SEVERITIES:
+                allowed = ", ".join(repr(c) for c in SEVERITIES)
+                msg = f"{source}: severity of {rule_id} = {severity!r} is not one of {allowed}"
+                raise ConfigError(msg + did_you_mean(str(severity), SEVERITIES))
+    if spec.metadata["secret"]:
+        return Secret(value, name=source)
+    return value
+
+
+def _read_table(pyproject: Path) -> dict[str, Any]:
+    if not (pyproject.exists() or pyproject.is_symlink()):
+        return {}
+    from shipyard import _toml
+
+    # PKG001 documents an invalid pyproject.toml, whichever reader meets it first.
+    _, data = _toml.load(pyproject, rule_id="PKG001")
+    tool = data.get("tool", {})
+    table = tool.get("shipyard", {}) if isinstance(tool, dict) else {}
+    if not isinstance(table, dict):
+        msg = f"{pyproject}: [tool.shipyard] must be a table"
+        raise ConfigError(msg, hint="Write it as a `[tool.shipyard]` section.")
+    return table
+
+
+def load_settings(
+    project_dir: Path | str = ".", environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Read a project's settings: its ``[tool.shipyard]`` table, then ``SHIPYARD_*`` variables.
+
+    Args:
+        project_dir: Directory holding ``pyproject.toml``; a missing file means all defaults.
+        environ: The environment to read; ``os.environ`` when omitted.
+
+    Returns:
+        The merged, validated settings.
+
+    Raises:
+        ConfigError: A key is unknown, a value has the wrong type or is not an allowed choice, or a
+            secret is written in the file.
+        InputError: pyproject.toml exists but cannot be read or parsed.
+    """
+    environ = os.environ if environ is None else environ
+    pyproject = Path(project_dir) / "pyproject.toml"
+    fields = _fields()
+    values: dict[str, Any] = {}
+    source = f"{pyproject} [tool.shipyard]"
+    for key, value in _read_table(pyproject).items():
+        name = key.replace("-", "_")
+        if name not in fields:
+            known = [_key(n) for n in fields]
+            msg = f"{source}: unknown key {key!r}{did_you_mean(key, known)}"
+            raise ConfigError(msg, hint="Allowed keys: " + ", ".join(known))
+        if fields[name].metadata["secret"]:
+            msg = f"{source}: {key!r} is a secret and cannot be set in a file"
+            raise ConfigError(msg, hint=f"Set the environment variable {_env_name(name)} instead.")
+        values[name] = _check_value(name, value, source)
+    for name in fields:
+        env = _env_name(name)
+        if environ.get(env):
+            if name == "severity":
+                raw = environ[env]
+                pairs = (item.split("=", 1) for item in raw.split(",") if "=" in item)
+                values[name] = _check_value(name, {k.strip(): v.strip() for k, v in pairs}, env)
+            else:
+                values[name] = _check_value(name, environ[env], env)
+    return Settings(**values)
+
+
+def describe_settings() -> list[dict[str, str]]:
+    """Return a row per setting (key, environment variable, default, help) for the docs."""
+    rows = []
+    for name, spec in _fields().items():
+        default = (
+            spec.default if spec.default is not dataclasses.MISSING else spec.default_factory()
+        )
+        shown = "(environment only)" if spec.metadata["secret"] else repr(default)
+        if default in ("", [], {}):
+            shown = "(empty)" if not spec.metadata["secret"] else shown
+        rows.append(
+            {
+                "key": "" if spec.metadata["secret"] else _key(name),
+                "env": _env_name(name),
+                "default": shown,
+                "help": spec.metadata["help"],
+            }
+        )
+    return rows

@@ -1,0 +1,206 @@
+"""The rule registry: every check Shipyard runs, with the documentation that explains it.
+
+A rule is one declarative entry: a stable id (``PKG004``), a title that says what a good project
+looks like, a default severity, why it matters, a bad and a good example, the fix, and the function
+that checks it. Families live one per module (``shipyard.rules.pkg`` for pyproject.toml, ...). The
+same registry feeds ``shipyard check``, the rule reference pages and the notebooks.
+
+Ids are never reused or renumbered: a retired rule stays registered with ``removed=True``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from shipyard.config import SEVERITIES, Settings
+from shipyard.errors import UnknownRuleError, did_you_mean
+from shipyard.findings import Finding
+
+__all__ = [
+    "FAMILIES",
+    "Hit",
+    "Rule",
+    "all_rules",
+    "get_rule",
+    "rule",
+    "run_rules",
+    "selected_rules",
+]
+
+#: Family prefix -> (module, what the family checks).
+FAMILIES = {"PKG": ("shipyard.rules.pkg", "pyproject.toml")}
+_ID = re.compile(r"^[A-Z]{3}\d{3}$")
+_REGISTRY: dict[str, Rule] = {}
+_loaded = False
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A rule's check found a problem.
+
+    Attributes:
+        message: What is wrong here, with the offending value quoted.
+        line: The line it is on (1 for the whole file).
+        path: The file, when it is not the one the family checks.
+    """
+
+    message: str
+    line: int = 1
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One check and its documentation.
+
+    Attributes:
+        id: Stable id: three capitals for the family, three digits.
+        title: What a good project looks like, e.g. "Declares a build backend".
+        severity: Default severity: ``error``, ``warning`` or ``info``.
+        why: Why it matters, in a short paragraph.
+        bad: An example that breaks the rule.
+        good: The same example, fixed.
+        fix: What to do, in one or two sentences.
+        check: Called with the family's context; yields a :class:`Hit` per problem.
+        requires: Rules that must pass first; when one fails this rule is skipped.
+        language: Syntax of the examples, for highlighting.
+        removed: A retired rule: kept so its id is never reused.
+    """
+
+    id: str
+    title: str
+    severity: str
+    why: str
+    bad: str
+    good: str
+    fix: str
+    check: Callable[[Any], Iterable[Hit]] = field(repr=False, compare=False)
+    requires: tuple[str, ...] = ()
+    language: str = "toml"
+    removed: bool = False
+
+    @property
+    def family(self) -> str:
+        """The id's prefix, e.g. ``PKG``."""
+        return self.id[:3]
+
+    def doc_url(self, base: str = Settings.docs_url) -> str:
+        """Return the URL of this rule's page under the runbook's base URL."""
+        return f"{base.rstrip('/')}/reference/rules/{self.id.lower()}.html"
+
+
+def rule(
+    id: str,
+    title: str,
+    severity: str,
+    *,
+    why: str,
+    bad: str,
+    good: str,
+    fix: str,
+    requires: tuple[str, ...] = (),
+    language: str = "toml",
+) -> Callable[[Callable[[Any], Iterable[Hit]]], Callable[[Any], Iterable[Hit]]]:
+    """Register the decorated function as the check of a new rule."""
+
+    def register(check: Callable[[Any], Iterable[Hit]]) -> Callable[[Any], Iterable[Hit]]:
+        if not _ID.match(id) or id in _REGISTRY or severity not in SEVERITIES:
+            msg = f"bad rule declaration {id!r} (duplicate id, bad id or severity {severity!r})"
+            raise ValueError(msg)
+        _REGISTRY[id] = Rule(
+            id, title, severity, _dedent(why), _dedent(bad), _dedent(good), _dedent(fix),
+            check, requires, language,
+        )  # fmt: skip
+        return check
+
+    return register
+
+
+def _dedent(text: str) -> str:
+    import textwrap
+
+    return textwrap.dedent(text).strip()
+
+
+def _load() -> None:
+    global _loaded
+    if not _loaded:
+        for module, _ in FAMILIES.values():
+            importlib.import_module(module)
+        _loaded = True
+
+
+def all_rules() -> list[Rule]:
+    """Return every registered rule, sorted by id."""
+    _load()
+    return [_REGISTRY[key] for key in sorted(_REGISTRY)]
+
+
+def get_rule(rule_id: str) -> Rule:
+    """Return the rule with this id.
+
+    Raises:
+        UnknownRuleError: No rule has this id; the message suggests the closest one.
+    """
+    _load()
+    try:
+        return _REGISTRY[rule_id.upper()]
+    except KeyError:
+        msg = f"unknown rule id {rule_id!r}{did_you_mean(rule_id.upper(), _REGISTRY)}"
+        raise UnknownRuleError(msg, hint="`shipyard rules` lists every rule.") from None
+
+
+def selected_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
+    """Return the active rules that match a prefix in ``select`` (all when empty) minus ``ignore``.
+
+    Raises:
+        UnknownRuleError: A prefix or id matches no rule: a typo would silently check nothing.
+    """
+    rules = [r for r in all_rules() if not r.removed]
+    select = [s.strip().upper() for s in select if s.strip()]
+    ignore = {i.strip().upper() for i in ignore if i.strip()}
+    for prefix in [*select, *ignore]:
+        if not any(r.id.startswith(prefix) for r in rules):
+            ids = [r.id for r in rules] + list(FAMILIES)
+            msg = f"unknown rule id or prefix {prefix!r}{did_you_mean(prefix, ids)}"
+            raise UnknownRuleError(msg, hint="`shipyard rules` lists every rule.")
+    if select:
+        rules = [r for r in rules if any(r.id.startswith(p) for p in select)]
+    return [r for r in rules if r.id not in ignore]
+
+
+def run_rules(rules: Iterable[Rule], context: Any, path: str, settings: Settings) -> list[Finding]:
+    """Run rules of one family against its context and turn their hits into findings.
+
+    A rule whose ``requires`` include a rule that found something is skipped: its check assumes
+    what the failed rule checks.
+
+    Args:
+        rules: The rules to run, all of the family the context belongs to.
+        context: The parsed input the family's checks take.
+        path: The checked file, relative to the checked directory.
+        settings: For severity overrides and the documentation base URL.
+    """
+    findings: list[Finding] = []
+    failed: set[str] = set()
+    for r in rules:
+        if failed.intersection(r.requires):
+            continue
+        severity = settings.severity.get(r.id, r.severity)
+        for hit in r.check(context):
+            failed.add(r.id)
+            findings.append(
+                Finding(
+                    path=hit.path or path,
+                    line=max(hit.line, 1),
+                    rule_id=r.id,
+                    severity=severity,
+                    message=hit.message,
+                    doc_url=r.doc_url(settings.docs_url),
+                )
+            )
+    return findings

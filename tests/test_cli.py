@@ -1,0 +1,128 @@
+"""The command line, run as a user runs it: a subprocess of the installed `shipyard` script."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import shipyard
+from tests.conftest import GOOD_FILES
+
+SHIPYARD = str(Path(sys.executable).parent / "shipyard")
+
+
+def run(*args, cwd=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHIPYARD_")}
+    return subprocess.run(
+        [SHIPYARD, *args], cwd=cwd, capture_output=True, text=True, env=env, check=False
+    )
+
+
+def assert_clean_error(result, *fragments):
+    assert result.returncode == 2, result
+    assert "Traceback" not in result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("error: ")
+    for fragment in fragments:
+        assert fragment in first
+
+
+def test_version():
+    result = run("--version")
+    assert result.returncode == 0 and shipyard.__version__ in result.stdout
+
+
+def test_check_clean_project(make_project):
+    result = run("check", str(make_project()))
+    assert result.returncode == 0 and "no findings" in result.stdout
+
+
+def test_check_finding_exits_1_and_json(make_project):
+    root = make_project(files={k: v for k, v in GOOD_FILES.items() if k != "README.md"})
+    result = run("check", "--format", "json", cwd=root)
+    assert result.returncode == 1
+    (item,) = json.loads(result.stdout)
+    assert list(item) == ["rule_id", "severity", "path", "line", "message", "doc_url"]
+    assert item["rule_id"] == "PKG008" and item["path"] == "pyproject.toml"
+
+
+def test_codequality(make_project):
+    root = make_project(files={k: v for k, v in GOOD_FILES.items() if k != "README.md"})
+    result = run("check", str(root / "pyproject.toml"), "--format", "codequality")
+    (issue,) = json.loads(result.stdout)
+    assert issue["check_name"] == "PKG008" and issue["location"] == {
+        "path": "pyproject.toml",
+        "lines": {"begin": 9},
+    }
+
+
+def test_fail_on_threshold(make_project):
+    text = (
+        (make_project() / "pyproject.toml").read_text().replace('requires-python = ">=3.10"\n', "")
+    )
+    root = make_project(text)
+    assert run("check", str(root)).returncode == 1
+    assert run("check", str(root), "--fail-on", "error").returncode == 0
+    assert run("check", str(root), "--ignore", "PKG006").returncode == 0
+
+
+def test_missing_path(tmp_path):
+    assert_clean_error(run("check", str(tmp_path / "nope")), "nope", "no such file or directory")
+
+
+def test_directory_without_pyproject(tmp_path):
+    assert_clean_error(run("check", str(tmp_path)), "no pyproject.toml")
+
+
+def test_invalid_toml(make_project):
+    root = make_project('[project]\nname = "x\n')
+    assert_clean_error(run("check", str(root)), "pyproject.toml:2:", "invalid TOML", "[PKG001]")
+
+
+def test_unknown_rule_id(make_project):
+    result = run("check", str(make_project()), "--select", "PKG999")
+    assert_clean_error(result, "unknown rule id or prefix 'PKG999'")
+
+
+def test_unreadable_input_binary(make_project):
+    root = make_project()
+    (root / "pyproject.toml").write_bytes(b"\xff\xfe\x00binary")
+    assert_clean_error(run("check", str(root)), "not UTF-8")
+
+
+def test_unreadable_input_is_a_directory(tmp_path):
+    (tmp_path / "pyproject.toml").mkdir()
+    assert_clean_error(run("check", str(tmp_path)), "pyproject.toml")
+
+
+def test_unreadable_input_symlink_loop(tmp_path):
+    # A path no one can read, root included (CI runs as root, which ignores file modes).
+    (tmp_path / "pyproject.toml").symlink_to(tmp_path / "pyproject.toml")
+    assert_clean_error(run("check", str(tmp_path)), "cannot read")
+
+
+def test_unknown_file_kind(tmp_path):
+    (tmp_path / "setup.cfg").write_text("[metadata]\n")
+    assert_clean_error(run("check", str(tmp_path / "setup.cfg")), "does not know how to check")
+
+
+def test_bad_config_is_a_clean_error(make_project):
+    root = make_project()
+    with (root / "pyproject.toml").open("a") as f:
+        f.write('\n[tool.shipyard]\nfail-on = "never"\n')
+    assert_clean_error(run("check", str(root)), "fail-on = 'never'")
+
+
+def test_usage_error_exit_2():
+    result = run("check", "--format", "xml")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_rules_lists_every_rule():
+    result = run("rules", "--format", "json")
+    assert {r["id"] for r in json.loads(result.stdout)} >= {"PKG001", "PKG015"}
