@@ -29,7 +29,7 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
 STAMP = VENV / ".shipyard-installed"
 # Debian packages the tests use, by the command that shows they are installed.
-DEBIAN_TOOLS: dict[str, str] = {}
+DEBIAN_TOOLS: dict[str, str] = {"chromium": "chromium"}  # the site tests use a real browser
 
 
 def say(message: str) -> None:

@@ -65,3 +65,33 @@ def test_api_reference_from_docstrings(site):
 def test_no_secret_in_any_page(site):
     leaks = [p for p in site.rglob("*") if p.is_file() and CANARY.encode() in p.read_bytes()]
     assert not leaks
+
+
+def browse(url: str) -> str:
+    """Return the DOM a real (headless) Chromium shows for ``url`` once its scripts have run."""
+    import shutil
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "Chromium is missing: `python3 dev.py test` installs it (Debian: chromium)"
+    profile = Path(__import__("tempfile").mkdtemp(prefix="shipyard-chromium-"))
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={profile}", "--virtual-time-budget=10000", "--dump-dom"]  # fmt: skip
+    result = subprocess.run(
+        [chromium, *flags, url], capture_output=True, text=True, timeout=120, check=False
+    )
+    shutil.rmtree(profile, ignore_errors=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def test_browser_renders_chapter(site):
+    dom = browse((site / "notebooks" / "00_quickstart.html").as_uri())
+    assert "<svg" in dom and "shipyard-findings" in dom
+    assert "On this page" in dom  # the theme's scripts and layout ran
+
+
+def test_browser_search_finds_rule_pages(site):
+    dom = browse((site / "search.html").as_uri() + "?q=PKG008")
+    assert "Search finished, found" in dom
+    assert "docs/reference/rules/pkg008.html" in dom

@@ -185,9 +185,10 @@ class PathDiagram:
     """The path a commit takes, build -> test -> publish -> deploy, as an SVG picture."""
 
     def _repr_svg_(self) -> str:
-        width, box_w, box_h, gap, top = 760, 160, 86, 40, 20
+        box_w, box_h, gap, top = 160, 86, 40, 20
+        width = 20 + len(_STAGES) * box_w + (len(_STAGES) - 1) * gap
         parts = [
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} 190" '
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} 190" width="100%" '
             'role="img" aria-label="build, test, publish, deploy" font-family="sans-serif">',
             '<defs><marker id="arrow" markerWidth="10" markerHeight="8" refX="9" refY="4" '
             'orient="auto"><path d="M0,0 L10,4 L0,8 z" fill="#555"/></marker></defs>',
