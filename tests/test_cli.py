@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import shipyard
 from tests.conftest import GOOD_FILES
 
