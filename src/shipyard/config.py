@@ -12,6 +12,7 @@ Nexus and GitLab that ``SHIPYARD_NEXUS_URL`` and ``SHIPYARD_GITLAB_URL`` name).
 from __future__ import annotations
 
 import dataclasses
+import hmac
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -59,7 +60,10 @@ class Secret:
         return f"Secret({self.name!r})" if self.name else "Secret('****')"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
+        if not isinstance(other, Secret):
+            return NotImplemented
+        # Constant time: a comparison must not tell an attacker how much of a guess was right.
+        return hmac.compare_digest(self._value.encode(), other._value.encode())
 
     def __hash__(self) -> int:
         return hash(("Secret", self._value))

@@ -280,8 +280,18 @@ def test_pkg014_project_table(make_project):
 @pytest.mark.parametrize(
     ("spec", "capped"),
     [(">=3.10,<3.13", True), ("~=3.10.1", True), ("==3.11.*", True), (">=3.10", False),
-     ("~=3.10", False), (">=3.9,!=3.9.1", False)],
+     ("~=3.10", False), (">=3.9,!=3.9.1", False), (">=3.10, <4.0", False), (">=3.10,<=4", True)],
 )  # fmt: skip
 def test_pkg015(make_project, spec, capped):
     text = GOOD_PYPROJECT.replace('">=3.10"', f'"{spec}"')
     assert bool(messages(make_project(text), "PKG015")) is capped
+
+
+@pytest.mark.parametrize("key", ["readme", "license", "requires-python"])
+def test_dynamic_fields_count_as_declared(make_project, key):
+    line = {"readme": 'readme = "README.md"\n', "license": 'license = "MIT"\n',
+            "requires-python": 'requires-python = ">=3.10"\n'}[key]  # fmt: skip
+    text = GOOD_PYPROJECT.replace(line, "").replace(
+        'version = "1.0.0"', f'version = "1.0.0"\ndynamic = ["{key}"]'
+    )
+    assert list(audit.check(make_project(text), select=["PKG006", "PKG007", "PKG009"])) == []

@@ -53,6 +53,12 @@ def _metadata_in_poetry(pp: Pyproject) -> bool:
     return "project" not in pp.data and "name" in pp.poetry
 
 
+def _declared(pp: Pyproject, key: str) -> bool:
+    """Tell whether ``[project]`` sets ``key`` or leaves it to the backend through ``dynamic``."""
+    dynamic = pp.project.get("dynamic")
+    return key in pp.project or (isinstance(dynamic, list) and key in dynamic)
+
+
 @rule(
     "PKG001",
     "pyproject.toml is valid TOML",
@@ -298,7 +304,7 @@ def version_declared(pp: Pyproject) -> Iterator[Hit]:
 )
 def requires_python_declared(pp: Pyproject) -> Iterator[Hit]:
     """Require ``[project] requires-python``."""
-    if "project" in pp.data and "requires-python" not in pp.project:
+    if "project" in pp.data and not _declared(pp, "requires-python"):
         yield Hit("[project] has no 'requires-python'", pp.line("project"))
 
 
@@ -326,7 +332,7 @@ def readme_declared(pp: Pyproject) -> Iterator[Hit]:
     if _metadata_in_poetry(pp):
         if "readme" not in pp.poetry:
             yield Hit("[tool.poetry] has no 'readme'", pp.line("tool", "poetry"))
-    elif "project" in pp.data and "readme" not in pp.project:
+    elif "project" in pp.data and not _declared(pp, "readme"):
         yield Hit("[project] has no 'readme'", pp.line("project"))
 
 
@@ -392,7 +398,7 @@ def license_declared(pp: Pyproject) -> Iterator[Hit]:
     if "project" not in pp.data:
         return
     license_ = pp.project.get("license")
-    if license_ is None:
+    if license_ is None and not _declared(pp, "license"):
         yield Hit("[project] has no 'license'", pp.line("project"))
     elif isinstance(license_, dict):
         yield Hit(
@@ -489,8 +495,12 @@ _PROJECT_KEYS = [
 )
 def schema_valid(pp: Pyproject) -> Iterator[Hit]:
     """Run validate-pyproject and report its (first) error."""
+    import logging
+
     from validate_pyproject.errors import ValidationError
 
+    # validate-pyproject logs advice (e.g. on entry-point extras) to stderr; findings are ours.
+    logging.getLogger("validate_pyproject").setLevel(logging.ERROR)
     try:
         _validator()(pp.data)
     except ValidationError as exc:
@@ -638,7 +648,8 @@ def metadata_in_project(pp: Pyproject) -> Iterator[Hit]:
         [project]
         requires-python = ">=3.10"
     """,
-    fix="Keep only the lower bound; test new Pythons in CI instead of excluding them.",
+    fix="Keep only the lower bound; test new Pythons in CI instead of excluding them. Poetry's "
+    "default `<4` is accepted: it excludes only a Python that does not exist.",
 )
 def python_not_capped(pp: Pyproject) -> Iterator[Hit]:
     """Flag ``<``, ``<=`` and ``==X.Y.*`` upper bounds in ``requires-python``."""
@@ -657,6 +668,8 @@ def python_not_capped(pp: Pyproject) -> Iterator[Hit]:
 
 def _caps(operator: str, version: str) -> bool:
     parts = version.rstrip(".*").count(".") + 1
+    if operator == "<" and re.fullmatch(r"4(\.0)*", version):
+        return False  # "<4" (Poetry's default) excludes only a Python that does not exist.
     if operator in ("<", "<="):
         return True
     # ~=3.10 means >=3.10,==3.* (harmless); ~=3.10.1 and ==3.11.* cap the minor version.

@@ -1,0 +1,147 @@
+"""CI lint for the GitLab stand-in, answered from GitLab's own CI JSON schema.
+
+The schema is the copy check-jsonschema vendors (``vendor.gitlab-ci``, from
+``app/assets/javascripts/editor/schema/ci.json`` in gitlab-org/gitlab). On top of it, two checks
+GitLab's linter makes and the schema cannot express, with GitLab's wording. What the sandbox cannot
+do: resolve ``include:`` (it has no repositories to read from), so it warns instead.
+The answer has the fields of ``POST /projects/:id/ci/lint`` (GLD ``doc/api/lint.md``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from importlib import resources
+from typing import Any
+
+import jsonschema
+import ruamel.yaml
+from jsonschema.exceptions import best_match
+
+__all__ = ["lint"]
+
+# Top-level keys that are not jobs (GitLab's Gitlab::Ci::Config::Entry::Root).
+_GLOBAL_KEYS = {"default", "include", "stages", "variables", "workflow", "image", "services",
+                "cache", "before_script", "after_script", "types", "spec"}  # fmt: skip
+_validator: Any = None
+_lock = threading.Lock()
+
+
+def _schema_validator() -> Any:
+    global _validator
+    with _lock:
+        if _validator is None:
+            source = resources.files("check_jsonschema.builtin_schemas.vendor") / "gitlab-ci.json"
+            schema = json.loads(source.read_text(encoding="utf-8"))
+            _validator = jsonschema.validators.validator_for(schema)(schema)
+        return _validator
+
+
+def _yaml() -> ruamel.yaml.YAML:
+    yaml = ruamel.yaml.YAML(typ="safe", pure=True)
+
+    def reference(loader: Any, node: Any) -> list[str]:
+        # GitLab's !reference [job, key]: as check-jsonschema's gitlab transform, a string list.
+        return [str(item.value) for item in node.value] if isinstance(node.value, list) else []
+
+    yaml.constructor.add_constructor("!reference", reference)
+    return yaml
+
+
+def _where(path: list[Any], jobs: set[str]) -> str:
+    if not path:
+        return "root"
+    head = f"jobs:{path[0]}" if path[0] in jobs else str(path[0])
+    return ":".join([head, *(str(part) for part in path[1:])])
+
+
+def lint(content: str, *, include_jobs: bool = False) -> dict[str, Any]:
+    """Validate ``.gitlab-ci.yml`` text and answer as GitLab's project CI lint does.
+
+    Args:
+        content: The YAML text.
+        include_jobs: Add the ``jobs`` list to the answer, as the API's ``include_jobs`` does.
+
+    Returns:
+        ``{"valid", "errors", "warnings", "merged_yaml", "includes"}`` (and ``"jobs"``).
+    """
+    answer: dict[str, Any] = {"valid": False, "errors": [], "warnings": [], "merged_yaml": None,
+                              "includes": []}  # fmt: skip
+    if include_jobs:
+        answer["jobs"] = []
+    if not content or not content.strip():
+        answer["errors"] = ["Please provide content of .gitlab-ci.yml"]
+        return answer
+    try:
+        data = _yaml().load(content)
+    except ruamel.yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        answer["errors"] = [f"(<unknown>): {problem}{where}"]
+        return answer
+    if not isinstance(data, dict):
+        answer["errors"] = ["Invalid configuration format"]
+        return answer
+    jobs = {
+        key: value
+        for key, value in data.items()
+        if key not in _GLOBAL_KEYS and not str(key).startswith(".") and isinstance(value, dict)
+    }
+    errors = [
+        f"jobs:{key} config should be a hash"
+        for key, value in data.items()
+        if key not in _GLOBAL_KEYS and not str(key).startswith(".") and not isinstance(value, dict)
+    ]
+    # One message per top-level key, the most relevant (as GitLab reports one per job or entry).
+    by_key: dict[Any, list[Any]] = {}
+    for error in _schema_validator().iter_errors(data):
+        by_key.setdefault(error.path[0] if error.path else None, []).append(error)
+    for key, found in by_key.items():
+        if key is None or key in jobs or key in _GLOBAL_KEYS or str(key).startswith("."):
+            best = best_match(found)
+            errors.append(f"{_where(list(best.path), set(jobs))}: {best.message}")
+    if not jobs:
+        errors.append("jobs config should contain at least one visible job")
+    for name, job in jobs.items():
+        if not any(key in job for key in ("script", "run", "trigger", "extends")):
+            message = "config should implement the script:, run:, or trigger: keyword"
+            errors.append(f"jobs:{name} {message}")
+    if "include" in data:
+        answer["warnings"].append(
+            "include: is not resolved by the sandbox; included jobs are not linted"
+        )
+    answer["errors"] = list(dict.fromkeys(errors))
+    answer["valid"] = not answer["errors"]
+    buffer = io.StringIO()
+    dumper = ruamel.yaml.YAML(typ="safe", pure=True)
+    dumper.default_flow_style = False
+    dumper.explicit_start = True
+    dumper.dump(data, buffer)
+    answer["merged_yaml"] = buffer.getvalue()
+    if include_jobs:
+        answer["jobs"] = [_job(name, job) for name, job in jobs.items()]
+    return answer
+
+
+def _job(name: str, job: dict[str, Any]) -> dict[str, Any]:
+    def as_list(value: Any) -> list[Any]:
+        if value is None:
+            return []
+        return value if isinstance(value, list) else [value]
+
+    return {
+        "name": name,
+        "stage": job.get("stage", "test"),
+        "before_script": as_list(job.get("before_script")),
+        "script": as_list(job.get("script")),
+        "after_script": as_list(job.get("after_script")),
+        "tag_list": as_list(job.get("tags")),
+        "environment": job.get("environment"),
+        "when": job.get("when", "on_success"),
+        "allow_failure": bool(job.get("allow_failure", False)),
+        "only": job.get("only"),
+        "except": job.get("except"),
+        "needs": job.get("needs"),
+    }
