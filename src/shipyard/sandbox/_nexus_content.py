@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import unquote
 
+from shipyard.sandbox._conda import conda_content
 from shipyard.sandbox._http import Response
 from shipyard.sandbox._pypi import PypiIndexes, asset_path, read_upload_form
 from shipyard.sandbox._security import REALM, AuthenticationFailed, Subject, authenticate
@@ -85,6 +86,8 @@ class ContentView:
             return _page(404, "Repository not found")
         if not repo["online"]:
             return _page(503, "Repository offline")
+        if repo["format"] == "conda":  # conda-forge's stand-in, see _conda.py
+            return _check(subject, repo, "read") or conda_content(repo, method, sub)
         target = _route(repo, method, sub)
         if target is None:
             return _page(404, "Not Found")
