@@ -1,0 +1,226 @@
+"""The HTTP client the REST modules share: timeouts, bounded retries, errors naming the operation.
+
+Every call names the operation it is part of (``"create repository 'pypi-internal'"``). A
+transient failure (connection refused, 502, 503, 504) is retried a few times with exponential
+backoff; any other failure, and a transient one that outlives the retries, becomes an
+:class:`~shipyard.errors.OperationError` carrying the status and the server's own message, with
+every secret the client knows redacted. No ``requests`` exception escapes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import requests
+
+from shipyard.config import Secret
+from shipyard.errors import OperationError, redact
+
+__all__ = ["HttpClient", "server_message"]
+
+RETRY_STATUSES = (502, 503, 504)
+# Methods that are safe to send again after a timeout: the first attempt may have been applied.
+_IDEMPOTENT = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
+_TAG = re.compile(r"<[^>]+>")
+
+
+def server_message(response: requests.Response, limit: int = 300) -> str:
+    r"""Return what a server said in an error answer, in one line.
+
+    Understands Nexus's shapes (``{"id": "*", "message": "\\"...\\""}``, a validation list, the
+    ``text/plain`` ``ERROR: ...`` line, an HTML error page with the reason phrase) and GitLab's
+    ``{"message": ...}`` / ``{"error": ...}``.
+    """
+    text = response.text.strip()
+    message = ""
+    try:
+        body: Any = json.loads(text) if text else None
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        value = body.get("message", body.get("error", ""))
+        message = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+        if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
+            message = value[1:-1]  # Nexus quotes WebApplicationMessageException messages
+    elif isinstance(body, list):
+        parts = []
+        for item in body:
+            if isinstance(item, dict):
+                where = str(item.get("id", "")).removeprefix("PARAMETER ")
+                prefix = f"{where}: " if where and where != "*" else ""
+                parts.append(f"{prefix}{item.get('message', '')}")
+        message = "; ".join(parts)
+    elif text.lower().startswith("<"):
+        message = response.reason or _TAG.sub(" ", text)
+    else:
+        message = text
+    message = " ".join(message.split())
+    if not message:
+        message = response.reason or ""
+    return message if len(message) <= limit else message[: limit - 3] + "..."
+
+
+class HttpClient:
+    """A JSON-over-HTTP client for one base URL, with credentials and retries.
+
+    Args:
+        base_url: The server's base URL, e.g. ``https://nexus.corp.local``.
+        username: The user for Basic authentication, or ``""`` for anonymous calls.
+        password: That user's password.
+        timeout: Seconds to wait for a connection and for an answer.
+        retries: How many times a transient failure is retried (so at most ``retries + 1`` tries).
+        backoff: Seconds before the first retry; doubled before each next one.
+        sleep: The function that waits (replaced in tests).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        username: str = "",
+        password: Secret | None = None,
+        *,
+        timeout: float = 10.0,
+        retries: int = 3,
+        backoff: float = 0.2,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.username = username
+        self._password = password
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self._sleep = sleep
+        self._session = requests.Session()
+        # Never pick up credentials from ~/.netrc or proxies from the environment by surprise.
+        self._session.trust_env = False
+        self.calls = 0
+
+    @property
+    def secrets(self) -> list[Secret]:
+        """The secrets to redact from anything this client reports."""
+        return [self._password] if self._password else []
+
+    def _auth(self) -> tuple[str, str] | None:
+        if not self.username or self._password is None:
+            return None
+        return (self.username, self._password.reveal())
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        operation: str,
+        expect: Iterable[int] = (200, 201, 204),
+        allow: Iterable[int] = (),
+        hint: str = "",
+        secrets: Iterable[object] = (),
+        **kwargs: Any,
+    ) -> requests.Response:
+        """Send one request and return the answer when its status is expected or allowed.
+
+        Args:
+            method: The HTTP method.
+            path: The path under the base URL, starting with ``/``.
+            operation: What this call does, for error messages.
+            expect: Statuses that mean success.
+            allow: Other statuses the caller handles itself (e.g. 404 for "not there yet").
+            hint: What to do when the call fails.
+            secrets: More values to redact (e.g. a password being sent).
+            **kwargs: Passed to :meth:`requests.Session.request` (``json``, ``data``, ...).
+
+        Raises:
+            OperationError: Any other status, or no answer after the retries.
+        """
+        url = f"{self.base_url}{path}"
+        masked = [*self.secrets, *secrets]
+        shown_url = redact(url, masked)
+        accepted = {*expect, *allow}
+        attempt = 0
+        while True:
+            self.calls += 1
+            try:
+                response = self._session.request(
+                    method, url, auth=self._auth(), timeout=self.timeout, **kwargs
+                )
+            except requests.ConnectionError as exc:
+                # A refused connection was never sent; a dropped one may have been applied already,
+                # so only idempotent requests are sent again after it.
+                never_sent = isinstance(exc, requests.ConnectTimeout) or (
+                    _reason(exc) == "connection refused"
+                )
+                retryable = method.upper() in _IDEMPOTENT or never_sent
+                if retryable and attempt < self.retries:
+                    self._wait(attempt)
+                    attempt += 1
+                    continue
+                raise OperationError(
+                    operation,
+                    status=None,
+                    server_message=redact(_reason(exc), masked),
+                    url=shown_url,
+                    hint=hint
+                    or "Check that the server is running and the URL is right; "
+                    "then run the same step again: it only does what is still missing.",
+                ) from None
+            except requests.Timeout:
+                if method.upper() in _IDEMPOTENT and attempt < self.retries:
+                    self._wait(attempt)
+                    attempt += 1
+                    continue
+                raise OperationError(
+                    operation,
+                    status=None,
+                    server_message=f"no answer within {self.timeout:g} s",
+                    url=shown_url,
+                    hint=hint or "Run the same step again: it only does what is still missing.",
+                ) from None
+            if response.status_code in RETRY_STATUSES and attempt < self.retries:
+                self._wait(attempt)
+                attempt += 1
+                continue
+            if response.status_code in accepted:
+                return response
+            raise OperationError(
+                operation,
+                status=response.status_code,
+                server_message=redact(server_message(response), masked),
+                url=shown_url,
+                hint=hint or _default_hint(response.status_code),
+            )
+
+    def _wait(self, attempt: int) -> None:
+        self._sleep(self.backoff * (2**attempt))
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._session.close()
+
+
+def _reason(exc: requests.RequestException) -> str:
+    text = str(exc)
+    for known in (
+        "Connection refused",
+        "Name or service not known",
+        "timed out",
+        "Connection reset",
+        "Remote end closed connection",
+    ):
+        if known.lower() in text.lower():
+            return known.lower()
+    return type(exc).__name__
+
+
+def _default_hint(status: int) -> str:
+    if status == 401:
+        return "The credentials were refused: check the user name and password."
+    if status == 403:
+        return "The user is authenticated but lacks the privilege for this operation."
+    if status in RETRY_STATUSES:
+        return "The server is unavailable; run the same step again once it is back."
+    return ""

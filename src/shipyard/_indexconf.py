@@ -1,0 +1,336 @@
+"""Read where a project tells pip, twine, uv and Poetry to find or publish packages.
+
+Each loader turns one file into :class:`Setting` rows (what, its value, its line) for the NEX
+rules: ``pip.conf``/``pip.ini``, ``.pypirc``, ``pyproject.toml`` (``[[tool.uv.index]]``,
+``[tool.poetry.source]``) and ``.gitlab-ci.yml`` (``variables:`` and the pip/twine/uv command lines
+of ``script:``). A file that cannot be read or parsed raises :class:`~shipyard.errors.InputError`
+with its line.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shipyard.errors import InputError
+
+__all__ = ["KINDS", "IndexFile", "Setting", "expand", "find_files", "load"]
+
+#: File name -> kind, for the files the NEX rules read.
+KINDS = {
+    "pip.conf": "pip",
+    "pip.ini": "pip",
+    ".pypirc": "pypirc",
+    "pyproject.toml": "pyproject",
+    ".gitlab-ci.yml": "gitlab-ci",
+}
+_PIP_PLACES = ("pip.conf", "pip.ini", ".pip/pip.conf", ".config/pip/pip.conf")
+# Environment variables -> the setting they make.
+_ENV = {
+    "PIP_INDEX_URL": "index-url",
+    "UV_INDEX_URL": "index-url",
+    "UV_DEFAULT_INDEX": "index-url",
+    "PIP_EXTRA_INDEX_URL": "extra-index-url",
+    "UV_EXTRA_INDEX_URL": "extra-index-url",
+    "UV_INDEX": "extra-index-url",
+    "PIP_TRUSTED_HOST": "trusted-host",
+    "TWINE_REPOSITORY_URL": "upload-url",
+    "UV_PUBLISH_URL": "upload-url",
+    "UV_INDEX_STRATEGY": "index-strategy",
+}
+_OPTIONS = {
+    "--index-url": "index-url",
+    "-i": "index-url",
+    "--default-index": "index-url",
+    "--extra-index-url": "extra-index-url",
+    "--index": "extra-index-url",
+    "--trusted-host": "trusted-host",
+    "--repository-url": "upload-url",
+    "--publish-url": "upload-url",
+    "--index-strategy": "index-strategy",
+}
+_PASSWORD_OPTIONS = ("-p", "--password", "--token", "-t")
+_SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|TOKEN|SECRET)$", re.IGNORECASE)
+_REFERENCE = re.compile(r"\$\{?(\w+)\}?")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One thing a file says about indexes.
+
+    Attributes:
+        key: ``index-url``, ``extra-index-url``, ``upload-url``, ``trusted-host``,
+            ``index-strategy``, ``password`` (a stored password) or ``password-argument`` (one
+            given on a command line).
+        value: As written (variable references unexpanded).
+        line: 1-based line.
+        source: Where it was, e.g. ``[global] extra-index-url`` or ``script of job publish``.
+    """
+
+    key: str
+    value: str
+    line: int
+    source: str
+
+
+@dataclass
+class IndexFile:
+    """A file's settings, and the literal variables it defines (to expand references)."""
+
+    path: Path
+    kind: str
+    settings: list[Setting] = field(default_factory=list)
+    variables: dict[str, str] = field(default_factory=dict)
+
+    def __iter__(self) -> Iterator[Setting]:
+        return iter(self.settings)
+
+
+def expand(value: str, variables: dict[str, str]) -> str:
+    """Replace ``$VAR``/``${VAR}`` with the values the file defines; unknown ones stay."""
+    return _REFERENCE.sub(lambda m: variables.get(m[1], m[0]), value)
+
+
+def find_files(root: Path) -> list[Path]:
+    """Return the files of a project the NEX rules read, in a stable order."""
+    names = [*_PIP_PLACES, ".pypirc", "pyproject.toml", ".gitlab-ci.yml"]
+    return [root / name for name in names if (root / name).is_file()]
+
+
+def _read(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        msg = f"cannot read the file: {exc.strerror}"
+        raise InputError(msg, path=path, hint="Check the file's permissions.") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        msg = "not UTF-8 text"
+        raise InputError(msg, path=path, line=line, hint="Save the file as UTF-8.") from None
+
+
+def load(path: Path) -> IndexFile:
+    """Read one file into its settings.
+
+    Raises:
+        InputError: The file is unreadable, not UTF-8, or malformed (with the line).
+    """
+    name = path.name if path.name in KINDS else ("pip.conf" if path.suffix == ".conf" else "")
+    kind = KINDS.get(name, "")
+    if not kind:
+        msg = "not a file the NEX rules read"
+        raise InputError(
+            msg, path=path, hint="Pass pip.conf, .pypirc, pyproject.toml or .gitlab-ci.yml."
+        )
+    text = _read(path)
+    result = IndexFile(path, kind)
+    if kind in ("pip", "pypirc"):
+        _ini(result, text)
+    elif kind == "pyproject":
+        _pyproject(result, text)
+    else:
+        _gitlab_ci(result, text)
+    return result
+
+
+# -- INI files ------------------------------------------------------------------------------------
+
+
+def _ini(result: IndexFile, text: str) -> None:
+    section, key = "", ""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        if raw[:1] in " \t" and key:
+            _ini_value(result, section, key, line, number)  # a continuation line: another value
+            continue
+        if line.startswith("["):
+            if not line.endswith("]"):
+                msg = f"malformed section header {line!r}"
+                raise InputError(msg, path=result.path, line=number, hint="Write it as [name].")
+            section, key = line[1:-1].strip(), ""
+            continue
+        match = re.match(r"([^=:]+?)\s*[=:]\s*(.*)$", line)
+        if not match:
+            msg = f"expected 'key = value', found {line!r}"
+            raise InputError(msg, path=result.path, line=number, hint="Fix or remove the line.")
+        if not section:
+            msg = f"{match[1]!r} is outside any [section]"
+            raise InputError(
+                msg,
+                path=result.path,
+                line=number,
+                hint="Put it under [global] (pip) or a [server] (.pypirc).",
+            )
+        key = match[1].strip().lower()
+        if match[2]:
+            _ini_value(result, section, key, match[2], number)
+
+
+def _ini_value(result: IndexFile, section: str, key: str, value: str, line: int) -> None:
+    source = f"[{section}] {key}"
+    if result.kind == "pip":
+        mapping = {
+            "index-url": "index-url",
+            "extra-index-url": "extra-index-url",
+            "trusted-host": "trusted-host",
+        }
+        for item in value.split():
+            if key in mapping:
+                result.settings.append(Setting(mapping[key], item, line, source))
+    elif key == "repository":
+        result.settings.append(Setting("upload-url", value, line, source))
+    elif key == "password":
+        result.settings.append(Setting("password", value, line, source))
+
+
+# -- pyproject.toml -------------------------------------------------------------------------------
+
+
+def _line_of(text: str, needle: str, default: int = 1) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return number
+    return default
+
+
+def _pyproject(result: IndexFile, text: str) -> None:
+    import tomllib
+
+    from shipyard._toml import decode_error
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise decode_error(exc, result.path, "PKG001", text) from None
+    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    uv = tool.get("uv") if isinstance(tool.get("uv"), dict) else {}
+    indexes = uv.get("index")
+    for index in indexes if isinstance(indexes, list) else [indexes] if indexes else []:
+        if not isinstance(index, dict):
+            continue
+        name = index.get("name", "?")
+        for key, setting in (("url", "index-url"), ("publish-url", "upload-url")):
+            value = index.get(key)
+            if isinstance(value, str):
+                line = _line_of(text, value)
+                result.settings.append(Setting(setting, value, line, f"[[tool.uv.index]] {name}"))
+    for key in ("index-url", "extra-index-url", "index-strategy"):
+        values = uv.get(key) if key != "index-url" else uv.get("index-url")
+        for value in values if isinstance(values, list) else [values]:
+            if isinstance(value, str):
+                line = _line_of(text, value)
+                result.settings.append(Setting(key, value, line, f"[tool.uv] {key}"))
+    poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
+    sources = poetry.get("source")
+    for source in sources if isinstance(sources, list) else []:
+        if isinstance(source, dict) and isinstance(source.get("url"), str):
+            line = _line_of(text, source["url"])
+            label = f"[[tool.poetry.source]] {source.get('name', '?')}"
+            primary = str(source.get("priority", "primary")) in ("primary", "default")
+            setting = "index-url" if primary else "extra-index-url"
+            result.settings.append(Setting(setting, source["url"], line, label))
+
+
+# -- .gitlab-ci.yml -------------------------------------------------------------------------------
+
+
+def _gitlab_ci(result: IndexFile, text: str) -> None:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    yaml = YAML(typ="rt")
+    try:
+        data = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        msg = f"invalid YAML: {exc.problem or exc.context}"
+        raise InputError(msg, path=result.path, line=line, hint="Fix the YAML syntax.") from None
+    except YAMLError as exc:
+        msg = f"invalid YAML: {exc}"
+        raise InputError(msg, path=result.path, hint="Fix the YAML syntax.") from None
+    if data is None:
+        return
+    if not hasattr(data, "items"):
+        msg = "expected a mapping of jobs and settings at the top level"
+        raise InputError(
+            msg, path=result.path, line=1, hint="See GitLab's .gitlab-ci.yml reference."
+        )
+    _ci_variables(result, data.get("variables"), "variables")
+    for job, body in data.items():
+        if not hasattr(body, "get"):
+            continue
+        _ci_variables(result, body.get("variables"), f"variables of job {job}")
+        for part in ("before_script", "script", "after_script"):
+            _ci_script(result, body, part, f"{part} of job {job}")
+
+
+def _line(container: Any, key: Any, fallback: int = 1) -> int:
+    try:
+        return (
+            container.lc.key(key)[0] + 1
+            if hasattr(container, "items")
+            else (container.lc.item(key)[0] + 1)
+        )
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return fallback
+
+
+def _ci_variables(result: IndexFile, variables: Any, source: str) -> None:
+    if not hasattr(variables, "items"):
+        return
+    for name, value in variables.items():
+        if hasattr(value, "get"):
+            value = value.get("value")
+        if value is None or isinstance(value, (list, dict)):
+            continue
+        value, line = str(value), _line(variables, name)
+        if not _REFERENCE.search(value):
+            result.variables[str(name)] = value
+        if name in _ENV:
+            result.settings.append(Setting(_ENV[name], value, line, f"{source}: {name}"))
+        elif _SECRET_NAME.search(str(name)) and value and not _REFERENCE.fullmatch(value):
+            result.settings.append(Setting("password", value, line, f"{source}: {name}"))
+
+
+def _ci_script(result: IndexFile, job: Any, part: str, source: str) -> None:
+    script = job.get(part)
+    items = [(script, _line(job, part))] if isinstance(script, str) else []
+    if hasattr(script, "__iter__") and not isinstance(script, str):
+        for index, item in enumerate(script):
+            if isinstance(item, str):
+                items.append((item, _line(script, index, _line(job, part))))
+            elif isinstance(item, list):
+                items += [(sub, _line(job, part)) for sub in item if isinstance(sub, str)]
+    for text, first in items:
+        for offset, command in enumerate(text.splitlines()):
+            _command(result, command, first + offset if "\n" in text else first, source)
+
+
+def _command(result: IndexFile, command: str, line: int, source: str) -> None:
+    if not re.search(r"\b(pip3?|twine|uv)\b", command):
+        return
+    try:
+        words = shlex.split(command, comments=True)
+    except ValueError:
+        words = command.split()
+    publishing = "twine" in words or ("uv" in words and "publish" in words)
+    for index, word in enumerate(words):
+        option, _, inline = word.partition("=")
+        value = inline or (words[index + 1] if index + 1 < len(words) else "")
+        if option in ("-i", "--index") and (
+            publishing or (option == "--index" and "uv" not in words)
+        ):
+            continue  # twine's -i is --identity; --index is uv's only
+        if option in _OPTIONS:
+            result.settings.append(Setting(_OPTIONS[option], value, line, source))
+        elif publishing and option in _PASSWORD_OPTIONS:
+            result.settings.append(Setting("password-argument", option, line, source))
