@@ -6,6 +6,7 @@
     python3 dev.py lint       ruff, and Shipyard's own check of this repository
     python3 dev.py generate   rewrite the reference pages generated from code
     python3 dev.py notebooks  re-execute the notebooks and save their outputs in place
+    python3 dev.py gates      run the quality gates on this repository, reports into reports/
 
 Each command creates or reuses the virtual environment .venv at the repository root, installs
 Shipyard into it with every extra (again only when pyproject.toml changed), installs the Debian
@@ -107,6 +108,11 @@ def notebooks(args: list[str]) -> None:
     run(PYTHON, ROOT / "tools" / "execute_notebooks.py", *args)
 
 
+def gates(args: list[str]) -> None:
+    ensure_venv()
+    run(BIN / "shipyard", "gates", "run", ".", "--report-dir", "reports", *args)
+
+
 def main() -> None:
     command, *args = sys.argv[1:] or ["help"]
     if command == "site":
@@ -119,6 +125,8 @@ def main() -> None:
         generate()
     elif command == "notebooks":
         notebooks(args)
+    elif command == "gates":
+        gates(args)
     else:
         print(__doc__)
         sys.exit(0 if command in ("help", "-h", "--help") else 2)

@@ -74,7 +74,7 @@ def test_missing_path(tmp_path):
 
 
 def test_directory_without_pyproject(tmp_path):
-    assert_clean_error(run("check", str(tmp_path)), "no pyproject.toml")
+    assert_clean_error(run("check", str(tmp_path)), "nothing Shipyard checks here")
 
 
 def test_invalid_toml(make_project):
@@ -106,7 +106,7 @@ def test_unreadable_input_symlink_loop(tmp_path):
 
 def test_unknown_file_kind(tmp_path):
     (tmp_path / "setup.cfg").write_text("[metadata]\n")
-    assert_clean_error(run("check", str(tmp_path / "setup.cfg")), "does not know how to check")
+    assert_clean_error(run("check", str(tmp_path / "setup.cfg")), "not a file Shipyard checks")
 
 
 def test_bad_config_is_a_clean_error(make_project):
@@ -124,3 +124,12 @@ def test_usage_error_exit_2():
 def test_rules_lists_every_rule():
     result = run("rules", "--format", "json")
     assert {r["id"] for r in json.loads(result.stdout)} >= {"PKG001", "PKG015"}
+
+
+def test_directory_with_only_an_environment_file(tmp_path):
+    (tmp_path / "environment.yml").write_text(
+        "name: prod\nchannels: [conda-forge]\ndependencies:\n  - python\n"
+    )
+    result = run("check", str(tmp_path), "--format", "json")
+    assert result.returncode == 1
+    assert {f["rule_id"] for f in json.loads(result.stdout)} >= {"ENV003"}

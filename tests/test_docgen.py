@@ -15,7 +15,17 @@ def test_generated_pages_are_current():
         for name, text in _docgen.pages().items()
         if not (ROOT / name).is_file() or (ROOT / name).read_text(encoding="utf-8") != text
     ]
-    assert not stale, f"stale generated pages (run `python3 dev.py generate`): {stale}"
+    if stale:
+        import difflib
+
+        name = stale[0]
+        committed = (ROOT / name).read_text(encoding="utf-8") if (ROOT / name).is_file() else ""
+        diff = difflib.unified_diff(
+            committed.splitlines(), _docgen.pages()[name].splitlines(), "committed", "generated",
+            lineterm="", n=1,
+        )  # fmt: skip
+        detail = "\n".join(list(diff)[:30])
+        raise AssertionError(f"stale pages (run `python3 dev.py generate`): {stale}\n{detail}")
 
 
 def test_no_orphan_rule_pages():

@@ -103,7 +103,10 @@ def _cli_page() -> str:
              "read (one `error:` line with the file and line, and a hint).\n"]  # fmt: skip
 
     def walk(command: click.Command, path: list[str]) -> None:
-        with click.Context(command, info_name=" ".join(path)) as ctx:
+        # A fixed width: click otherwise wraps help to the terminal running the generator.
+        with click.Context(
+            command, info_name=" ".join(path), terminal_width=80, max_content_width=80
+        ) as ctx:
             help_text = command.get_help(ctx)
         lines.extend([f"## `{' '.join(path)}`\n", f"```text\n{help_text}\n```\n"])
         if isinstance(command, click.Group):
@@ -114,6 +117,64 @@ def _cli_page() -> str:
     return "\n".join(lines)
 
 
+def _gates_page() -> str:
+    import importlib
+
+    from shipyard.gates._settings import describe_gate_settings
+    from shipyard.gates.runner import GATES
+
+    lines = [
+        HEADER,
+        "(gates-reference)=\n",
+        "# Quality gates\n",
+        "`shipyard gates run` runs these gates, in this order, with the thresholds of "
+        "`[tool.shipyard.gates]` in the project's `pyproject.toml`; `SHIPYARD_GATES_*` "
+        "environment variables win (a CI/CD component's inputs set them). A gate is *passed*, "
+        "*failed*, or *not run* when its tool is missing or cannot reach what it needs, with the "
+        "reason. The chapter *Quality gates* shows each one at work.\n",
+        "## Gates\n",
+        "| gate | what it checks |\n| --- | --- |",
+    ]
+    for name, module in GATES.items():
+        doc = (importlib.import_module(module).__doc__ or "").strip().split("\n\n")[0]
+        lines.append(f"| `{name}` | {' '.join(doc.split())} |")
+    lines += [
+        "\nFindings carry the id of the tool that found them, linking to its documentation: "
+        "ruff's codes (`D103`), ty's rule names (`invalid-argument-type`), bandit's test ids "
+        "(`B602`), the semgrep rule ids of the rules file, advisory ids for pip-audit "
+        "(`GHSA-...`). The radon and licenses gates report Shipyard rules: "
+        "[RAD001](rules/rad001.md) (a block too complex, at its first line), "
+        "[RAD002](rules/rad002.md) (a module below the maintainability rank), "
+        "[LIC001](rules/lic001.md) (a license outside the allow-list) and "
+        "[LIC002](rules/lic002.md) (a license that cannot be read). Any of these ids in "
+        "`[tool.shipyard] ignore` drops the findings.\n",
+        "## Thresholds\n",
+        '```toml\n[tool.shipyard.gates]\ncomplexity-rank = "B"\ncoverage-min = 75\n'
+        'licenses-ignore = ["docutils"]  # legal approved it on 2026-01-12\n```\n',
+        "| key | environment variable | default | meaning |\n| --- | --- | --- | --- |",
+    ]
+    for row in describe_gate_settings():
+        choices = f" One of {row['choices']}." if row["choices"] else ""
+        lines.append(
+            f"| `{row['key']}` | `{row['env']}` | `{row['default']}` | {row['help']}{choices} |"
+        )
+    lines.append(
+        "\nList values are comma-separated in the environment, e.g. "
+        "`SHIPYARD_GATES_LICENSES_IGNORE=docutils,chardet`.\n"
+    )
+    lines += [
+        "## Reports\n",
+        "With `--report-dir DIR`, the run writes the files GitLab reads from "
+        "`artifacts:reports`:\n",
+        "| file | GitLab report | from |\n| --- | --- | --- |",
+        "| `gl-code-quality-report.json` | `codequality` | ruff, radon, ty, bandit, semgrep |",
+        "| `gates-junit.xml` | `junit` | every gate: a test case, failed or skipped |",
+        "| `coverage.xml` | `coverage_report` (Cobertura) | coverage |",
+        "| `sbom.cdx.json` | `cyclonedx` | sbom |\n",
+    ]
+    return "\n".join(lines)
+
+
 def pages() -> dict[str, str]:
     """Return every generated page: path relative to the repository root -> Markdown text."""
     rules = all_rules()
@@ -121,6 +182,7 @@ def pages() -> dict[str, str]:
     result.update({f"docs/reference/rules/{r.id.lower()}.md": _rule_page(r) for r in rules})
     result["docs/reference/configuration.md"] = _configuration_page()
     result["docs/reference/cli.md"] = _cli_page()
+    result["docs/reference/gates.md"] = _gates_page()
     return result
 
 

@@ -1,22 +1,86 @@
 """Run every selected rule against a project checkout: the ``shipyard check`` command.
 
-:func:`check` finds the files each rule family reads (today: pyproject.toml), runs the family's
-rules
-and returns the findings with paths relative to the checked directory.
+Each rule family reads one kind of file. :data:`SOURCES` says, per family, which file names it
+reads and where it finds them in a project; :func:`check` takes a project directory (every file
+any family reads) or one file (the families that read that name), runs the selected rules and
+returns the findings with paths relative to the checked directory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from shipyard.config import Settings, load_settings
 from shipyard.errors import InputError
-from shipyard.findings import Findings, reaches
-from shipyard.packaging import load_pyproject
-from shipyard.rules import run_rules, selected_rules
+from shipyard.findings import Finding, Findings, reaches
+from shipyard.rules import Rule, run_rules, selected_rules
 
-__all__ = ["check", "fails"]
+__all__ = ["SOURCES", "Source", "check", "fails"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """The files one rule family reads.
+
+    Attributes:
+        family: The rule family, e.g. ``PKG``.
+        reads: Whether a file of this name is one the family reads.
+        find: The family's files in a project directory, in a stable order.
+        load: Parse one file into what the family's rules take; raises InputError.
+    """
+
+    family: str
+    reads: Callable[[str], bool]
+    find: Callable[[Path], list[Path]]
+    load: Callable[[Path, Settings], object]
+
+
+def _pyproject(path: Path, settings: Settings) -> object:
+    from shipyard.packaging import load_pyproject
+
+    return load_pyproject(path)
+
+
+def _environment(path: Path, settings: Settings) -> object:
+    from shipyard._envfile import load_environment
+
+    return load_environment(path, nexus_url=settings.nexus_url)
+
+
+def _indexes(path: Path, settings: Settings) -> object:
+    from shipyard import _indexconf
+
+    return _indexconf.load(path)
+
+
+def _find_indexes(root: Path) -> list[Path]:
+    from shipyard import _indexconf
+
+    return _indexconf.find_files(root)
+
+
+def _reads_index(name: str) -> bool:
+    from shipyard import _indexconf
+
+    return name in _indexconf.KINDS
+
+
+def _files(*names: str) -> Callable[[Path], list[Path]]:
+    # exists() or is_symlink(): a directory or a broken link named pyproject.toml is reported by
+    # the loader ("is a directory", "cannot read"), not silently skipped.
+    return lambda root: [root / n for n in names if (root / n).exists() or (root / n).is_symlink()]
+
+
+_ENV_NAMES = ("environment.yml", "environment.yaml")
+#: The rule families that read files, and how they find and parse them. Dockerfiles (IMG and
+#: hadolint) are read by :func:`shipyard.images.check`, which runs both together.
+SOURCES = (
+    Source("PKG", lambda name: name == "pyproject.toml", _files("pyproject.toml"), _pyproject),
+    Source("ENV", lambda name: name in _ENV_NAMES, _files(*_ENV_NAMES), _environment),
+    Source("NEX", _reads_index, _find_indexes, _indexes),
+)
 
 
 def check(
@@ -29,42 +93,67 @@ def check(
     """Check a project directory, or one file in it, against the rules.
 
     Args:
-        path: A project directory, or a pyproject.toml.
+        path: A project directory, or one file in it: pyproject.toml, environment.yml, a
+            Dockerfile, pip.conf, .pypirc or .gitlab-ci.yml.
         settings: Settings to use; read from the project's pyproject.toml and the environment
             when omitted.
         select: Rule id prefixes to run, in addition to the settings' (all rules when both are
-            empty).
+            empty); hadolint's ``DL``/``SC`` ids are accepted too.
         ignore: Rule ids to skip, in addition to the settings'.
 
     Returns:
         The findings, sorted by path and line.
 
     Raises:
-        InputError: The path does not exist, or a file cannot be read or parsed.
+        InputError: The path does not exist, holds nothing Shipyard checks, or a file cannot be
+            read or parsed.
         UnknownRuleError: A selected or ignored id matches no rule.
     """
+    from shipyard import images
+
     path = Path(path)
-    if not path.exists():
+    if not (path.exists() or path.is_symlink()):
         msg = "no such file or directory"
-        raise InputError(msg, path=path, hint="Pass a project directory or its pyproject.toml.")
+        raise InputError(msg, path=path, hint="Pass a project directory or a file in it.")
     root = path if path.is_dir() else path.parent
     if settings is None:
         settings = load_settings(root)
-    rules = selected_rules([*settings.select, *select], [*settings.ignore, *ignore])
-    pyproject = path if path.is_file() else root / "pyproject.toml"
-    if path.is_file() and path.name != "pyproject.toml":
-        msg = "Shipyard does not know how to check this kind of file"
-        raise InputError(msg, path=path, hint="Pass a project directory or its pyproject.toml.")
-    findings = []
-    pkg_rules = [r for r in rules if r.family == "PKG"]
-    if pkg_rules:
-        if not (pyproject.exists() or pyproject.is_symlink()):
-            msg = "no pyproject.toml in this directory"
-            raise InputError(msg, path=root, hint="Run the check in the project's root directory.")
-        findings += run_rules(pkg_rules, load_pyproject(pyproject), pyproject.name, settings)
+    select = [*settings.select, *select]
+    ignore = [*settings.ignore, *ignore]
+    # hadolint's DL/SC codes are not registry ids: images.selection sets them apart.
+    chosen = images.selection(select, ignore)
+    rules = selected_rules(chosen.select, chosen.ignore) if chosen.own else []
+    findings: list[Finding] = []
+    checked = 0
+    for source in SOURCES:
+        files = source.find(root) if path.is_dir() else [path] * source.reads(path.name)
+        checked += len(files)
+        findings += _run(source, files, root, [r for r in rules if r.family == source.family],
+                         settings)  # fmt: skip
+    dockerfiles = images.find_dockerfiles(root) if path.is_dir() else []
+    if path.is_file() and images.is_dockerfile_name(path.name):
+        dockerfiles = [path]
+    if dockerfiles:
+        checked += len(dockerfiles)
+        findings += images.check(root, files=dockerfiles, settings=settings, select=select,
+                                 ignore=ignore)  # fmt: skip
+    if not checked:
+        what = "nothing Shipyard checks here" if path.is_dir() else "not a file Shipyard checks"
+        msg = f"{what}: no pyproject.toml, environment.yml, Dockerfile, pip.conf or .pypirc"
+        raise InputError(msg, path=path, hint="Run the check in the project's root directory.")
     return Findings(findings)
 
 
-def fails(findings: Iterable, threshold: str) -> bool:
+def _run(source: Source, files: list[Path], root: Path, rules: list[Rule], settings: Settings):  # noqa: ANN202
+    if not rules:
+        return []
+    findings = []
+    for file in files:
+        shown = file.relative_to(root).as_posix()
+        findings += run_rules(rules, source.load(file, settings), shown, settings)
+    return findings
+
+
+def fails(findings: Iterable[Finding], threshold: str) -> bool:
     """Tell whether any finding reaches the failure threshold (``info``, ``warning``, ``error``)."""
     return any(reaches(f.severity, threshold) for f in findings)

@@ -31,6 +31,8 @@ __all__ = [
 
 SEVERITIES = ("info", "warning", "error")
 TARGETS = ("sandbox", "real")
+#: Sub-tables of [tool.shipyard] that other modules read: ``gates`` (quality gate thresholds).
+SUBTABLES = ("gates",)
 
 
 class Secret:
@@ -218,6 +220,8 @@ def load_settings(
     values: dict[str, Any] = {}
     source = f"{pyproject} [tool.shipyard]"
     for key, value in _read_table(pyproject).items():
+        if key in SUBTABLES:
+            continue  # read by its own module, e.g. shipyard.gates for [tool.shipyard.gates]
         name = key.replace("-", "_")
         if name not in fields:
             known = [_key(n) for n in fields]

@@ -32,7 +32,14 @@ __all__ = [
 ]
 
 #: Family prefix -> (module, what the family checks).
-FAMILIES = {"PKG": ("shipyard.rules.pkg", "pyproject.toml")}
+FAMILIES = {
+    "PKG": ("shipyard.rules.pkg", "pyproject.toml"),
+    "ENV": ("shipyard.rules.env", "environment.yml"),
+    "NEX": ("shipyard.rules.nex", "pip.conf, .pypirc, pyproject.toml, .gitlab-ci.yml"),
+    "IMG": ("shipyard.rules.img", "Dockerfile"),
+    "RAD": ("shipyard.rules.rad", "code complexity and maintainability (the radon gate)"),
+    "LIC": ("shipyard.rules.lic", "dependency licenses (the licenses gate)"),
+}
 _ID = re.compile(r"^[A-Z]{3}\d{3}$")
 _REGISTRY: dict[str, Rule] = {}
 _loaded = False

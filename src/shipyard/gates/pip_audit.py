@@ -1,0 +1,77 @@
+"""The pip-audit gate: no dependency has a known vulnerability (https://pypi.org/p/pip-audit).
+
+pip-audit looks each pinned dependency up in the PyPI vulnerability service (OSV data) and lists
+the advisories that affect the installed version. The gate audits the project's installed
+dependency closure, pinned, without resolving anything (``--no-deps --disable-pip``).
+
+Where the service cannot be reached, pip-audit skips every dependency and still prints "No known
+vulnerabilities found". The gate reads the per-dependency skip reasons instead: when nothing was
+audited it reports *not run* with the reason, never *passed*; when only some were skipped, it
+fails and names them. The seed's grype is a Go binary with its own online database; it cannot be
+installed from a package registry here.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from shipyard.findings import Finding
+from shipyard.gates._deps import closure, project_requirements, requirements_text
+from shipyard.gates._model import FAILED, NOT_RUN, PASSED, Context, GateResult, parse_json, run_tool
+
+__all__ = ["NAME", "run", "threshold"]
+
+NAME = "pip-audit"
+
+
+def threshold(context: Context) -> str:
+    """Say what the gate requires."""
+    ignored = len(context.settings.audit_ignore)
+    return "no known vulnerability" + (f" ({ignored} ignored)" if ignored else "")
+
+
+def run(context: Context) -> GateResult:
+    """Audit the project's pinned dependency closure."""
+    name, requirements = project_requirements(context.root)
+    deps = closure(
+        requirements, name, [context.root / p for p in context.settings.dependency_paths]
+    )
+    pinned = requirements_text(deps)
+    if not pinned:
+        return GateResult(NAME, threshold(context), "no dependencies to audit", PASSED)
+    with tempfile.TemporaryDirectory(prefix="shipyard-audit-") as tmp:
+        pins = Path(tmp) / "requirements.txt"
+        pins.write_text(pinned, encoding="utf-8")
+        args = ["-r", str(pins), "--no-deps", "--disable-pip", "-f", "json",
+                "--progress-spinner", "off", "--timeout", "10"]  # fmt: skip
+        for vuln in context.settings.audit_ignore:
+            args += ["--ignore-vuln", vuln]
+        done = run_tool("pip-audit", args, context.root)
+    report = parse_json("pip-audit", done.stdout)
+    entries = report.get("dependencies", [])
+    skipped = [e for e in entries if e.get("skip_reason")]
+    if entries and len(skipped) == len(entries):
+        reason = skipped[0]["skip_reason"]
+        measured = (
+            f"0 of {len(entries)} dependencies audited; pip-audit skipped every one, "
+            f"e.g. {reason!r} (no vulnerability service reachable, or none knows them)"
+        )
+        return GateResult(NAME, threshold(context), measured, NOT_RUN)
+    findings = [
+        Finding("pyproject.toml", 1, vuln["id"], "error",
+                f"{e['name']} {e.get('version', '')} is affected by {vuln['id']}"
+                + (f"; fixed in {', '.join(vuln['fix_versions'])}" if vuln.get("fix_versions")
+                   else "; no fixed version yet"),
+                f"https://osv.dev/vulnerability/{vuln['id']}")
+        for e in entries for vuln in e.get("vulns", [])
+    ]  # fmt: skip
+    findings += [
+        Finding("pyproject.toml", 1, "pip-audit", "error", f"not audited: {e['skip_reason']}",
+                "https://pypi.org/project/pip-audit/")
+        for e in skipped
+    ]  # fmt: skip
+    audited = len(entries) - len(skipped)
+    measured = f"{audited} audited, {len(findings) - len(skipped)} vulnerabilities"
+    return GateResult(NAME, threshold(context), measured, FAILED if findings else PASSED,
+                      sorted(findings))  # fmt: skip
