@@ -104,9 +104,12 @@ def _cli_page() -> str:
 
     def walk(command: click.Command, path: list[str]) -> None:
         # A fixed width: click otherwise wraps help to the terminal running the generator.
+        # The CLI's own help option names: click caches the help option per command, so a page
+        # built with other names would depend on whether the CLI ran first in this process.
         with click.Context(
-            command, info_name=" ".join(path), terminal_width=80, max_content_width=80
-        ) as ctx:
+            command, info_name=" ".join(path), terminal_width=80, max_content_width=80,
+            help_option_names=["-h", "--help"],
+        ) as ctx:  # fmt: skip
             help_text = command.get_help(ctx)
         lines.extend([f"## `{' '.join(path)}`\n", f"```text\n{help_text}\n```\n"])
         if isinstance(command, click.Group):
