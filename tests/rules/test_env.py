@@ -202,3 +202,11 @@ def test_env011_invalid_spec(env_project):
 
 def test_env011_valid(env_project):
     assert "ENV011" not in ids(env_project())
+
+
+def test_env005_space_separated_bounds_read_as_a_build(tmp_path):
+    path = tmp_path / "environment.yml"
+    path.write_text("name: x\nchannels: [conda-forge]\ndependencies:\n  - python=3.12\n"
+                    "  - numpy >=1.2 <2\n")  # fmt: skip
+    (finding,) = [f for f in audit.check(path) if f.rule_id == "ENV005"]
+    assert "is read as a build string" in finding.message and finding.line == 5

@@ -208,7 +208,14 @@ def not_over_pinned(env: EnvironmentFile) -> Iterator[Hit]:
     for dep in env.dependencies:
         if not dep.name:
             continue
-        if dep.build and dep.build != "*":
+        if dep.build and dep.build[0] in "<>=!~":
+            # "numpy >=1.2 <2": the space makes conda read "<2" as a build string, not a bound.
+            yield Hit(
+                f"{dep.text!r}: {dep.build!r} is read as a build string, not a version bound; "
+                "join the bounds with a comma, e.g. 'numpy >=1.2,<2'",
+                dep.line,
+            )
+        elif dep.build and dep.build != "*":
             yield Hit(
                 f"{dep.text!r} pins build {dep.build!r}: it will not solve elsewhere", dep.line
             )
