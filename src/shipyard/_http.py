@@ -36,32 +36,40 @@ def server_message(response: requests.Response, limit: int = 300) -> str:
     ``{"message": ...}`` / ``{"error": ...}``.
     """
     text = response.text.strip()
-    message = ""
+    message = " ".join(_body_message(response, text).split()) or response.reason or ""
+    return message if len(message) <= limit else message[: limit - 3] + "..."
+
+
+def _body_message(response: requests.Response, text: str) -> str:
+    """Return the message in an error answer's body, by the body's shape."""
     try:
         body: Any = json.loads(text) if text else None
     except ValueError:
         body = None
     if isinstance(body, dict):
-        value = body.get("message", body.get("error", ""))
-        message = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-        if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
-            message = value[1:-1]  # Nexus quotes WebApplicationMessageException messages
-    elif isinstance(body, list):
-        parts = []
-        for item in body:
-            if isinstance(item, dict):
-                where = str(item.get("id", "")).removeprefix("PARAMETER ")
-                prefix = f"{where}: " if where and where != "*" else ""
-                parts.append(f"{prefix}{item.get('message', '')}")
-        message = "; ".join(parts)
-    elif text.lower().startswith("<"):
-        message = response.reason or _TAG.sub(" ", text)
-    else:
-        message = text
-    message = " ".join(message.split())
-    if not message:
-        message = response.reason or ""
-    return message if len(message) <= limit else message[: limit - 3] + "..."
+        return _object_message(body)
+    if isinstance(body, list):
+        return "; ".join(_item_message(item) for item in body if isinstance(item, dict))
+    if text.lower().startswith("<"):
+        return response.reason or _TAG.sub(" ", text)
+    return text
+
+
+def _object_message(body: dict[str, Any]) -> str:
+    """Return the ``message`` (or ``error``) of a JSON error object."""
+    value = body.get("message", body.get("error", ""))
+    if not isinstance(value, str):
+        return json.dumps(value, sort_keys=True)
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1]  # Nexus quotes WebApplicationMessageException messages
+    return value
+
+
+def _item_message(item: dict[str, Any]) -> str:
+    """Return one entry of a Nexus validation list, prefixed with the field it is about."""
+    where = str(item.get("id", "")).removeprefix("PARAMETER ")
+    prefix = f"{where}: " if where and where != "*" else ""
+    return f"{prefix}{item.get('message', '')}"
 
 
 class HttpClient:
@@ -148,40 +156,12 @@ class HttpClient:
                 response = self._session.request(
                     method, url, auth=self._auth(), timeout=self.timeout, **kwargs
                 )
-            except requests.ConnectionError as exc:
-                # A refused connection was never sent; a dropped one may have been applied already,
-                # so only idempotent requests are sent again after it.
-                never_sent = isinstance(exc, requests.ConnectTimeout) or (
-                    _reason(exc) == "connection refused"
-                )
-                retryable = method.upper() in _IDEMPOTENT or never_sent
-                if retryable and attempt < self.retries:
-                    self._wait(attempt)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                if _may_resend(method, exc) and self._retry(attempt):
                     attempt += 1
                     continue
-                raise OperationError(
-                    operation,
-                    status=None,
-                    server_message=redact(_reason(exc), masked),
-                    url=shown_url,
-                    hint=hint
-                    or "Check that the server is running and the URL is right; "
-                    "then run the same step again: it only does what is still missing.",
-                ) from None
-            except requests.Timeout:
-                if method.upper() in _IDEMPOTENT and attempt < self.retries:
-                    self._wait(attempt)
-                    attempt += 1
-                    continue
-                raise OperationError(
-                    operation,
-                    status=None,
-                    server_message=f"no answer within {self.timeout:g} s",
-                    url=shown_url,
-                    hint=hint or "Run the same step again: it only does what is still missing.",
-                ) from None
-            if response.status_code in RETRY_STATUSES and attempt < self.retries:
-                self._wait(attempt)
+                raise self._transport_error(exc, operation, shown_url, masked, hint) from None
+            if response.status_code in RETRY_STATUSES and self._retry(attempt):
                 attempt += 1
                 continue
             if response.status_code in accepted:
@@ -194,12 +174,59 @@ class HttpClient:
                 hint=hint or _default_hint(response.status_code),
             )
 
+    def _retry(self, attempt: int) -> bool:
+        """Wait before another try and return True, or return False when the retries are spent."""
+        if attempt >= self.retries:
+            return False
+        self._wait(attempt)
+        return True
+
+    def _transport_error(
+        self,
+        exc: requests.RequestException,
+        operation: str,
+        url: str,
+        masked: Iterable[object],
+        hint: str,
+    ) -> OperationError:
+        """Return the error for a request that got no answer."""
+        if isinstance(exc, requests.ConnectionError):
+            return OperationError(
+                operation,
+                status=None,
+                server_message=redact(_reason(exc), masked),
+                url=url,
+                hint=hint
+                or "Check that the server is running and the URL is right; "
+                "then run the same step again: it only does what is still missing.",
+            )
+        return OperationError(
+            operation,
+            status=None,
+            server_message=f"no answer within {self.timeout:g} s",
+            url=url,
+            hint=hint or "Run the same step again: it only does what is still missing.",
+        )
+
     def _wait(self, attempt: int) -> None:
         self._sleep(self.backoff * (2**attempt))
 
     def close(self) -> None:
         """Close the connection pool."""
         self._session.close()
+
+
+def _may_resend(method: str, exc: requests.RequestException) -> bool:
+    """Tell whether a request that got no answer may be sent again.
+
+    A refused connection was never sent; a dropped one may have been applied already, and so
+    may a request that timed out, so only idempotent requests are sent again after those.
+    """
+    if method.upper() in _IDEMPOTENT:
+        return True
+    if not isinstance(exc, requests.ConnectionError):
+        return False
+    return isinstance(exc, requests.ConnectTimeout) or _reason(exc) == "connection refused"
 
 
 def _reason(exc: requests.RequestException) -> str:

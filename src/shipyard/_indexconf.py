@@ -150,28 +150,38 @@ def _ini(result: IndexFile, text: str) -> None:
             continue
         if raw[:1] in " \t" and key:
             _ini_value(result, section, key, line, number)  # a continuation line: another value
-            continue
-        if line.startswith("["):
-            if not line.endswith("]"):
-                msg = f"malformed section header {line!r}"
-                raise InputError(msg, path=result.path, line=number, hint="Write it as [name].")
-            section, key = line[1:-1].strip(), ""
-            continue
-        match = re.match(r"([^=:]+?)\s*[=:]\s*(.*)$", line)
-        if not match:
-            msg = f"expected 'key = value', found {line!r}"
-            raise InputError(msg, path=result.path, line=number, hint="Fix or remove the line.")
-        if not section:
-            msg = f"{match[1]!r} is outside any [section]"
-            raise InputError(
-                msg,
-                path=result.path,
-                line=number,
-                hint="Put it under [global] (pip) or a [server] (.pypirc).",
-            )
-        key = match[1].strip().lower()
-        if match[2]:
-            _ini_value(result, section, key, match[2], number)
+        elif line.startswith("["):
+            section, key = _ini_section(result, line, number), ""
+        else:
+            key = _ini_assignment(result, section, line, number)
+
+
+def _ini_section(result: IndexFile, line: str, number: int) -> str:
+    """Return the name of the ``[section]`` header on ``line``."""
+    if not line.endswith("]"):
+        msg = f"malformed section header {line!r}"
+        raise InputError(msg, path=result.path, line=number, hint="Write it as [name].")
+    return line[1:-1].strip()
+
+
+def _ini_assignment(result: IndexFile, section: str, line: str, number: int) -> str:
+    """Record the value of a ``key = value`` line and return its key."""
+    match = re.match(r"([^=:]+?)\s*[=:]\s*(.*)$", line)
+    if not match:
+        msg = f"expected 'key = value', found {line!r}"
+        raise InputError(msg, path=result.path, line=number, hint="Fix or remove the line.")
+    if not section:
+        msg = f"{match[1]!r} is outside any [section]"
+        raise InputError(
+            msg,
+            path=result.path,
+            line=number,
+            hint="Put it under [global] (pip) or a [server] (.pypirc).",
+        )
+    key = match[1].strip().lower()
+    if match[2]:
+        _ini_value(result, section, key, match[2], number)
+    return key
 
 
 def _ini_value(result: IndexFile, section: str, key: str, value: str, line: int) -> None:
@@ -201,6 +211,19 @@ def _line_of(text: str, needle: str, default: int = 1) -> int:
     return default
 
 
+def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
+    """Return the TOML table ``data[key]``, or an empty one when it is missing or not a table."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _as_list(value: Any) -> list[Any]:
+    """Return an array as is, a single value as a one-item list, and nothing as an empty one."""
+    if isinstance(value, list):
+        return value
+    return [] if value is None else [value]
+
+
 def _pyproject(result: IndexFile, text: str) -> None:
     import tomllib
 
@@ -210,53 +233,52 @@ def _pyproject(result: IndexFile, text: str) -> None:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise decode_error(exc, result.path, "PKG001", text) from None
-    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
-    uv = tool.get("uv") if isinstance(tool.get("uv"), dict) else {}
-    indexes = uv.get("index")
-    for index in indexes if isinstance(indexes, list) else [indexes] if indexes else []:
+    tool = _table(data, "tool")
+    uv = _table(tool, "uv")
+    _uv_indexes(result, text, uv)
+    _uv_settings(result, text, uv)
+    _poetry_sources(result, text, _table(tool, "poetry"))
+
+
+def _uv_indexes(result: IndexFile, text: str, uv: dict[str, Any]) -> None:
+    """Add the URLs of ``[[tool.uv.index]]`` entries."""
+    for index in _as_list(uv.get("index")):
         if not isinstance(index, dict):
             continue
-        name = index.get("name", "?")
+        source = f"[[tool.uv.index]] {index.get('name', '?')}"
         for key, setting in (("url", "index-url"), ("publish-url", "upload-url")):
             value = index.get(key)
             if isinstance(value, str):
-                line = _line_of(text, value)
-                result.settings.append(Setting(setting, value, line, f"[[tool.uv.index]] {name}"))
+                result.settings.append(Setting(setting, value, _line_of(text, value), source))
+
+
+def _uv_settings(result: IndexFile, text: str, uv: dict[str, Any]) -> None:
+    """Add the index settings written directly in ``[tool.uv]``."""
     for key in ("index-url", "extra-index-url", "index-strategy"):
-        values = uv.get(key) if key != "index-url" else uv.get("index-url")
-        for value in values if isinstance(values, list) else [values]:
+        for value in _as_list(uv.get(key)):
             if isinstance(value, str):
                 line = _line_of(text, value)
                 result.settings.append(Setting(key, value, line, f"[tool.uv] {key}"))
-    poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
+
+
+def _poetry_sources(result: IndexFile, text: str, poetry: dict[str, Any]) -> None:
+    """Add ``[[tool.poetry.source]]`` URLs: primary ones replace the index, others extend it."""
     sources = poetry.get("source")
     for source in sources if isinstance(sources, list) else []:
-        if isinstance(source, dict) and isinstance(source.get("url"), str):
-            line = _line_of(text, source["url"])
-            label = f"[[tool.poetry.source]] {source.get('name', '?')}"
-            primary = str(source.get("priority", "primary")) in ("primary", "default")
-            setting = "index-url" if primary else "extra-index-url"
-            result.settings.append(Setting(setting, source["url"], line, label))
+        if not (isinstance(source, dict) and isinstance(source.get("url"), str)):
+            continue
+        line = _line_of(text, source["url"])
+        label = f"[[tool.poetry.source]] {source.get('name', '?')}"
+        primary = str(source.get("priority", "primary")) in ("primary", "default")
+        setting = "index-url" if primary else "extra-index-url"
+        result.settings.append(Setting(setting, source["url"], line, label))
 
 
 # -- .gitlab-ci.yml -------------------------------------------------------------------------------
 
 
 def _gitlab_ci(result: IndexFile, text: str) -> None:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    yaml = YAML(typ="rt")
-    try:
-        data = yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        msg = f"invalid YAML: {exc.problem or exc.context}"
-        raise InputError(msg, path=result.path, line=line, hint="Fix the YAML syntax.") from None
-    except YAMLError as exc:
-        msg = f"invalid YAML: {exc}"
-        raise InputError(msg, path=result.path, hint="Fix the YAML syntax.") from None
+    data = _load_yaml(result.path, text)
     if data is None:
         return
     if not hasattr(data, "items"):
@@ -273,6 +295,28 @@ def _gitlab_ci(result: IndexFile, text: str) -> None:
             _ci_script(result, body, part, f"{part} of job {job}")
 
 
+def _load_yaml(path: Path, text: str) -> Any:
+    """Parse YAML keeping line numbers.
+
+    Raises:
+        InputError: The text is not valid YAML (with the line when known).
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    yaml = YAML(typ="rt")
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        msg = f"invalid YAML: {exc.problem or exc.context}"
+        raise InputError(msg, path=path, line=line, hint="Fix the YAML syntax.") from None
+    except YAMLError as exc:
+        msg = f"invalid YAML: {exc}"
+        raise InputError(msg, path=path, hint="Fix the YAML syntax.") from None
+
+
 def _line(container: Any, key: Any, fallback: int = 1) -> int:
     try:
         return (
@@ -287,50 +331,93 @@ def _line(container: Any, key: Any, fallback: int = 1) -> int:
 def _ci_variables(result: IndexFile, variables: Any, source: str) -> None:
     if not hasattr(variables, "items"):
         return
-    for name, value in variables.items():
-        if hasattr(value, "get"):
-            value = value.get("value")
-        if value is None or isinstance(value, (list, dict)):
+    for name, raw in variables.items():
+        value = _variable_value(raw)
+        if value is None:
             continue
-        value, line = str(value), _line(variables, name)
+        line = _line(variables, name)
         if not _REFERENCE.search(value):
             result.variables[str(name)] = value
-        if name in _ENV:
-            result.settings.append(Setting(_ENV[name], value, line, f"{source}: {name}"))
-        elif _SECRET_NAME.search(str(name)) and value and not _REFERENCE.fullmatch(value):
-            result.settings.append(Setting("password", value, line, f"{source}: {name}"))
+        key = _variable_setting(name, value)
+        if key:
+            result.settings.append(Setting(key, value, line, f"{source}: {name}"))
+
+
+def _variable_value(value: Any) -> str | None:
+    """Return a CI variable's value as text (``{value: ...}`` form too), or None if it has none."""
+    if hasattr(value, "get"):
+        value = value.get("value")
+    if value is None or isinstance(value, (list, dict)):
+        return None
+    return str(value)
+
+
+def _variable_setting(name: Any, value: str) -> str:
+    """Return the setting a CI variable makes: an index one, ``password``, or ``""`` for none."""
+    if name in _ENV:
+        return _ENV[name]
+    if _SECRET_NAME.search(str(name)) and value and not _REFERENCE.fullmatch(value):
+        return "password"
+    return ""
 
 
 def _ci_script(result: IndexFile, job: Any, part: str, source: str) -> None:
-    script = job.get(part)
-    items = [(script, _line(job, part))] if isinstance(script, str) else []
-    if hasattr(script, "__iter__") and not isinstance(script, str):
-        for index, item in enumerate(script):
-            if isinstance(item, str):
-                items.append((item, _line(script, index, _line(job, part))))
-            elif isinstance(item, list):
-                items += [(sub, _line(job, part)) for sub in item if isinstance(sub, str)]
-    for text, first in items:
+    for text, first in _script_items(job, part):
         for offset, command in enumerate(text.splitlines()):
             _command(result, command, first + offset if "\n" in text else first, source)
+
+
+def _script_items(job: Any, part: str) -> list[tuple[str, int]]:
+    """Return a job's script entries with their lines (nested lists flattened)."""
+    script = job.get(part)
+    fallback = _line(job, part)
+    if isinstance(script, str):
+        return [(script, fallback)]
+    if not hasattr(script, "__iter__"):
+        return []
+    items: list[tuple[str, int]] = []
+    for index, item in enumerate(script):
+        if isinstance(item, str):
+            items.append((item, _line(script, index, fallback)))
+        elif isinstance(item, list):
+            items += [(sub, fallback) for sub in item if isinstance(sub, str)]
+    return items
 
 
 def _command(result: IndexFile, command: str, line: int, source: str) -> None:
     if not re.search(r"\b(pip3?|twine|uv)\b", command):
         return
-    try:
-        words = shlex.split(command, comments=True)
-    except ValueError:
-        words = command.split()
+    words = _words(command)
     publishing = "twine" in words or ("uv" in words and "publish" in words)
     for index, word in enumerate(words):
         option, _, inline = word.partition("=")
-        value = inline or (words[index + 1] if index + 1 < len(words) else "")
-        if option in ("-i", "--index") and (
-            publishing or (option == "--index" and "uv" not in words)
-        ):
-            continue  # twine's -i is --identity; --index is uv's only
+        if _not_an_index_option(option, words, publishing):
+            continue
         if option in _OPTIONS:
+            value = inline or _next_word(words, index)
             result.settings.append(Setting(_OPTIONS[option], value, line, source))
         elif publishing and option in _PASSWORD_OPTIONS:
             result.settings.append(Setting("password-argument", option, line, source))
+
+
+def _words(command: str) -> list[str]:
+    """Split a command line like a shell, or on whitespace when its quoting is broken."""
+    try:
+        return shlex.split(command, comments=True)
+    except ValueError:
+        return command.split()
+
+
+def _next_word(words: list[str], index: int) -> str:
+    """Return the word after ``words[index]`` (an option's separate value), or ``""``."""
+    return words[index + 1] if index + 1 < len(words) else ""
+
+
+def _not_an_index_option(option: str, words: list[str], publishing: bool) -> bool:
+    """Tell whether ``-i``/``--index`` mean something else here.
+
+    twine's ``-i`` is ``--identity``, and ``--index`` is uv's only.
+    """
+    if option not in ("-i", "--index"):
+        return False
+    return publishing or (option == "--index" and "uv" not in words)

@@ -112,24 +112,34 @@ class KeyLines:
             if depth > 0:
                 depth += _bracket_balance(line)
                 continue
-            header = _HEADER.match(line)
-            if header and not _ASSIGN.match(line):
-                table = _split_key(header["key"])
-                self._lines.setdefault(table, number)
+            table, value = self._record(table, line, number)
+            if value is None:
                 continue
-            assign = _ASSIGN.match(line)
-            if not assign:
-                continue
-            key = table + _split_key(assign["key"])
-            self._lines.setdefault(key, number)
-            value = line[assign.end() :]
-            for inline in _INLINE_KEY.finditer(value):
-                self._lines.setdefault(key + _split_key(inline["key"]), number)
-            for quote in ('"""', "'''"):
-                if value.count(quote) % 2 == 1:
-                    in_multiline = quote
-            if not in_multiline:
-                depth = _bracket_balance(value)
+            in_multiline = _opened_multiline(value)
+            depth = 0 if in_multiline else _bracket_balance(value)
+
+    def _record(
+        self, table: tuple[str, ...], line: str, number: int
+    ) -> tuple[tuple[str, ...], str | None]:
+        """Record the keys a line writes.
+
+        Returns:
+            The table the next lines are in, and the value the line assigns (``None`` if none).
+        """
+        header = _HEADER.match(line)
+        assign = _ASSIGN.match(line)
+        if header and not assign:
+            table = _split_key(header["key"])
+            self._lines.setdefault(table, number)
+            return table, None
+        if not assign:
+            return table, None
+        key = table + _split_key(assign["key"])
+        self._lines.setdefault(key, number)
+        value = line[assign.end() :]
+        for inline in _INLINE_KEY.finditer(value):
+            self._lines.setdefault(key + _split_key(inline["key"]), number)
+        return table, value
 
     def line(self, *key: str) -> int | None:
         """Return the line of ``key``, else of its nearest written parent, else ``None``."""
@@ -138,6 +148,15 @@ class KeyLines:
                 return self._lines[key]
             key = key[:-1]
         return None
+
+
+def _opened_multiline(value: str) -> str | None:
+    """Return the quotes of a multi-line string that ``value`` opens and leaves open, if any."""
+    opened = None
+    for quote in ('"""', "'''"):
+        if value.count(quote) % 2 == 1:
+            opened = quote
+    return opened
 
 
 def _bracket_balance(text: str) -> int:

@@ -123,16 +123,8 @@ def check(
     # hadolint's DL/SC codes are not registry ids: images.selection sets them apart.
     chosen = images.selection(select, ignore)
     rules = selected_rules(chosen.select, chosen.ignore) if chosen.own else []
-    findings: list[Finding] = []
-    checked = 0
-    for source in SOURCES:
-        files = source.find(root) if path.is_dir() else [path] * source.reads(path.name)
-        checked += len(files)
-        findings += _run(source, files, root, [r for r in rules if r.family == source.family],
-                         settings)  # fmt: skip
-    dockerfiles = images.find_dockerfiles(root) if path.is_dir() else []
-    if path.is_file() and images.is_dockerfile_name(path.name):
-        dockerfiles = [path]
+    findings, checked = _check_sources(path, root, rules, settings)
+    dockerfiles = _dockerfiles(path, root)
     if dockerfiles:
         checked += len(dockerfiles)
         findings += images.check(root, files=dockerfiles, settings=settings, select=select,
@@ -142,6 +134,33 @@ def check(
         msg = f"{what}: no pyproject.toml, environment.yml, Dockerfile, pip.conf or .pypirc"
         raise InputError(msg, path=path, hint="Run the check in the project's root directory.")
     return Findings(findings)
+
+
+def _check_sources(
+    path: Path, root: Path, rules: list[Rule], settings: Settings
+) -> tuple[list[Finding], int]:
+    """Run the file rules on the files of each source under ``path``.
+
+    Returns:
+        The findings, and how many files were checked.
+    """
+    findings: list[Finding] = []
+    checked = 0
+    for source in SOURCES:
+        files = source.find(root) if path.is_dir() else [path] * source.reads(path.name)
+        checked += len(files)
+        findings += _run(source, files, root, [r for r in rules if r.family == source.family],
+                         settings)  # fmt: skip
+    return findings, checked
+
+
+def _dockerfiles(path: Path, root: Path) -> list[Path]:
+    """Return the Dockerfiles to check: those of a project directory, or ``path`` if it is one."""
+    from shipyard import images
+
+    if path.is_dir():
+        return images.find_dockerfiles(root)
+    return [path] if path.is_file() and images.is_dockerfile_name(path.name) else []
 
 
 def _run(source: Source, files: list[Path], root: Path, rules: list[Rule], settings: Settings):  # noqa: ANN202

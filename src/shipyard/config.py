@@ -152,34 +152,56 @@ def _env_name(name: str) -> str:
     return f"SHIPYARD_{name.upper()}"
 
 
+def _default(spec: dataclasses.Field[Any]) -> Any:
+    """Return a field's default value, calling its factory for a list or a table."""
+    if spec.default is not dataclasses.MISSING:
+        return spec.default
+    factory = spec.default_factory
+    return factory() if callable(factory) else None
+
+
 def _check_value(name: str, value: Any, source: str) -> Any:
     spec = _fields()[name]
-    choices = spec.metadata["choices"]
-    default = spec.default if spec.default is not dataclasses.MISSING else spec.default_factory()
-    expected: type = type(default) if default is not None else str
-    if spec.metadata["secret"]:
-        expected = str
-    if isinstance(default, list) and isinstance(value, str):
-        value = [item.strip() for item in value.split(",") if item.strip()]
+    default = _default(spec)
+    value = _from_list_text(default, value)
+    expected: type = str if spec.metadata["secret"] or default is None else type(default)
     if not isinstance(value, expected):
         msg = (
             f"{source}: {_key(name)!r} must be a {expected.__name__}, "
             f"not {type(value).__name__} {value!r}"
         )
         raise ConfigError(msg, hint=spec.metadata["help"])
+    _check_choice(name, spec, value, source)
+    if name == "severity":
+        _check_severities(value, source)
+    if spec.metadata["secret"]:
+        return Secret(value, name=source)
+    return value
+
+
+def _check_choice(name: str, spec: dataclasses.Field[Any], value: Any, source: str) -> None:
+    """Check that a non-empty value is one of the setting's choices, when it has some."""
+    choices = spec.metadata["choices"]
     if choices and value and value not in choices:
         allowed = ", ".join(repr(c) for c in choices)
         msg = f"{source}: {_key(name)} = {value!r} is not one of {allowed}"
         raise ConfigError(msg + did_you_mean(value, choices), hint=spec.metadata["help"])
-    if name == "severity":
-        for rule_id, severity in value.items():
-            if severity not in SEVERITIES:
-                allowed = ", ".join(repr(c) for c in SEVERITIES)
-                msg = f"{source}: severity of {rule_id} = {severity!r} is not one of {allowed}"
-                raise ConfigError(msg + did_you_mean(str(severity), SEVERITIES))
-    if spec.metadata["secret"]:
-        return Secret(value, name=source)
+
+
+def _from_list_text(default: Any, value: Any) -> Any:
+    """Split a comma-separated string for a list setting; return any other value as is."""
+    if isinstance(default, list) and isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
     return value
+
+
+def _check_severities(value: dict[str, Any], source: str) -> None:
+    """Check the severities of a ``severity`` table, rule id -> severity."""
+    for rule_id, severity in value.items():
+        if severity not in SEVERITIES:
+            allowed = ", ".join(repr(c) for c in SEVERITIES)
+            msg = f"{source}: severity of {rule_id} = {severity!r} is not one of {allowed}"
+            raise ConfigError(msg + did_you_mean(str(severity), SEVERITIES))
 
 
 def _read_table(pyproject: Path) -> dict[str, Any]:
@@ -216,6 +238,16 @@ def load_settings(
     """
     environ = os.environ if environ is None else environ
     pyproject = Path(project_dir) / "pyproject.toml"
+    values = _file_values(pyproject)
+    for name in _fields():
+        env = _env_name(name)
+        if environ.get(env):
+            values[name] = _env_value(name, environ[env], env)
+    return Settings(**values)
+
+
+def _file_values(pyproject: Path) -> dict[str, Any]:
+    """Return the checked settings of a pyproject.toml's ``[tool.shipyard]`` table, by field."""
     fields = _fields()
     values: dict[str, Any] = {}
     source = f"{pyproject} [tool.shipyard]"
@@ -231,25 +263,22 @@ def load_settings(
             msg = f"{source}: {key!r} is a secret and cannot be set in a file"
             raise ConfigError(msg, hint=f"Set the environment variable {_env_name(name)} instead.")
         values[name] = _check_value(name, value, source)
-    for name in fields:
-        env = _env_name(name)
-        if environ.get(env):
-            if name == "severity":
-                raw = environ[env]
-                pairs = (item.split("=", 1) for item in raw.split(",") if "=" in item)
-                values[name] = _check_value(name, {k.strip(): v.strip() for k, v in pairs}, env)
-            else:
-                values[name] = _check_value(name, environ[env], env)
-    return Settings(**values)
+    return values
+
+
+def _env_value(name: str, raw: str, env: str) -> Any:
+    """Return the checked value of a setting's variable; ``severity`` is ``ID=level,...``."""
+    if name != "severity":
+        return _check_value(name, raw, env)
+    pairs = (item.split("=", 1) for item in raw.split(",") if "=" in item)
+    return _check_value(name, {k.strip(): v.strip() for k, v in pairs}, env)
 
 
 def describe_settings() -> list[dict[str, str]]:
     """Return a row per setting (key, environment variable, default, help) for the docs."""
     rows = []
     for name, spec in _fields().items():
-        default = (
-            spec.default if spec.default is not dataclasses.MISSING else spec.default_factory()
-        )
+        default = _default(spec)
         shown = "(environment only)" if spec.metadata["secret"] else repr(default)
         if default in ("", [], {}):
             shown = "(empty)" if not spec.metadata["secret"] else shown

@@ -81,19 +81,30 @@ def masking_problem(value: str, *, raw: bool = False, keys: Iterable[str] = ()) 
         raw: Whether the variable is raw (not expanded).
         keys: Names of the other variables, which a masked value must not equal.
     """
+    problem = _shape_problem(value) or _character_problem(value, raw=raw)
+    if not problem and value in set(keys):
+        problem = "it equals the name of a variable"
+    return problem
+
+
+def _shape_problem(value: str) -> str:
+    """Return why ``value`` is not one line of 8 characters or more without spaces, or ``""``."""
     if "\n" in value or "\r" in value:
         return "it spans several lines"
     if any(ch.isspace() for ch in value):
         return "it contains a space"
     if len(value) < 8:
         return f"it is shorter than 8 characters ({len(value)})"
+    return ""
+
+
+def _character_problem(value: str, *, raw: bool) -> str:
+    """Return which characters of ``value`` GitLab cannot mask, or ``""``."""
     if not raw and not _MASKABLE.fullmatch(value):
         bad = sorted({ch for ch in value if not re.match(r"[a-zA-Z0-9_+=/@:.~-]", ch)})
         return f"it contains {', '.join(repr(c) for c in bad)} (allowed: A-Z a-z 0-9 _+=/@:.~-)"
     if not _MASKABLE_RAW.fullmatch(value):
         return "it contains characters GitLab cannot mask"
-    if value in set(keys):
-        return "it equals the name of a variable"
     return ""
 
 
@@ -237,48 +248,83 @@ def _variable_change(
         msg = f"CI/CD variable name {variable.key!r} may contain only letters, digits and '_'"
         raise ConfigError(msg, hint="Rename the variable.")
     value = variable.reveal()
-    masked, raw, note = variable.masked, variable.raw, ""
-    if masked:
-        problem = masking_problem(value, raw=raw, keys=keys)
-        if problem and not raw and not masking_problem(value, raw=True, keys=keys):
-            raw, note = True, f"raw, so that it can be masked: {problem}"
-        elif problem:
-            masked, note = False, f"not masked: {problem}"
-    wanted = {"value": value, "protected": variable.protected, "masked": masked, "raw": raw}
+    masked, raw, note = _masking(variable, value, keys)
     data = {
         "key": variable.key,
-        **wanted,
+        "value": value,
+        "protected": variable.protected,
+        "masked": masked,
+        "raw": raw,
         "environment_scope": "*",
         "description": variable.description or None,
     }
-    secrets = [variable.value] if isinstance(variable.value, Secret) else []
     if current is None:
-        fields = {
-            "value": (None, _shown(variable, value)),
-            "protected": (None, variable.protected),
-            "masked": (None, masked),
-        }
-        create = lambda: target.call(  # noqa: E731
-            f"create CI/CD variable {variable.key}",
-            lambda: target.project.variables.create(data),
-            secrets,
-        )
-        return Change("create", "CI variable", variable.key, fields, note, run=create)
-    changed = {k: (current.get(k), v) for k, v in wanted.items() if current.get(k) != v}
+        return _create_variable(target, variable, data, note)
+    return _update_variable(target, variable, current, data, note)
+
+
+def _masking(variable: Variable, value: str, keys: list[str]) -> tuple[bool, bool, str]:
+    """Decide how a variable can be masked: raw when only that allows it, else not at all.
+
+    Returns:
+        Whether it is masked, whether it is raw, and a note saying what was changed and why.
+    """
+    if not variable.masked:
+        return False, variable.raw, ""
+    problem = masking_problem(value, raw=variable.raw, keys=keys)
+    if not problem:
+        return True, variable.raw, ""
+    if not variable.raw and not masking_problem(value, raw=True, keys=keys):
+        return True, True, f"raw, so that it can be masked: {problem}"
+    return False, variable.raw, f"not masked: {problem}"
+
+
+def _secrets(variable: Variable) -> list[Secret]:
+    return [variable.value] if isinstance(variable.value, Secret) else []
+
+
+def _create_variable(
+    target: GitLabProject, variable: Variable, data: dict[str, Any], note: str
+) -> Change:
+    fields = {
+        "value": (None, _shown(variable, data["value"])),
+        "protected": (None, data["protected"]),
+        "masked": (None, data["masked"]),
+    }
+    create = lambda: target.call(  # noqa: E731
+        f"create CI/CD variable {variable.key}",
+        lambda: target.project.variables.create(data),
+        _secrets(variable),
+    )
+    return Change("create", "CI variable", variable.key, fields, note, run=create)
+
+
+# The attributes compared with the project's, in the order a plan shows them.
+_COMPARED = ("value", "protected", "masked", "raw")
+
+
+def _update_variable(
+    target: GitLabProject,
+    variable: Variable,
+    current: dict[str, Any],
+    data: dict[str, Any],
+    note: str,
+) -> Change:
+    changed = {k: (current.get(k), data[k]) for k in _COMPARED if current.get(k) != data[k]}
     if current.get("value") is None:
         changed.pop("value", None)  # hidden: GitLab never shows it again; nothing to compare
     if not changed:
         return Change("noop", "CI variable", variable.key)
-    shown = {
-        k: tuple(_shown(variable, x) for x in v) if k == "value" else v for k, v in changed.items()
-    }
+    shown = dict(changed)
+    if "value" in changed:
+        shown["value"] = tuple(_shown(variable, x) for x in changed["value"])
     update = {k: v for k, v in data.items() if k != "key"}
     run = lambda: target.call(  # noqa: E731
         f"update CI/CD variable {variable.key}",
         lambda: target.project.variables.update(
             variable.key, update, filter={"environment_scope": "*"}
         ),
-        secrets,
+        _secrets(variable),
     )
     return Change("update", "CI variable", variable.key, shown, note, run=run)
 

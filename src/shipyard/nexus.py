@@ -27,6 +27,8 @@ from shipyard.errors import ConfigError, OperationError
 from shipyard.plans import Change, Plan
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from shipyard.sandbox import Sandbox
 
 __all__ = [
@@ -192,24 +194,35 @@ def _user_change(client: NexusClient, user: User) -> Change:
             note=note,
             run=lambda: client.create_user(user),
         )
+    changed, steps = _user_updates(client, user, current)
+    if not changed:
+        return Change("noop", "user", user.user_id)
+    return Change(
+        "update", "user", user.user_id, changed, note=note, run=lambda: [step() for step in steps]
+    )
+
+
+def _user_updates(
+    client: NexusClient, user: User, current: dict[str, Any]
+) -> tuple[dict[str, tuple[Any, Any]], list[Callable[[], Any]]]:
+    """Compare an existing user with the desired one.
+
+    Returns:
+        What differs, and the calls that fix it: an update, a new password when it no longer
+        works (checked only for an active user, the only one that can log in).
+    """
     wanted = user.body(with_password=False)
     have = {k: current.get(k) for k in wanted}
     have["roles"] = sorted(have.get("roles") or [])
     have["status"] = str(have.get("status", "")).lower()
     changed = {k: v for k, v in _diff(have, wanted).items() if k != "source"}
-    steps = []
+    steps: list[Callable[[], Any]] = []
     if changed:
         steps.append(lambda: client.update_user(user))
     if current.get("status") == "active" and not client.password_works(user):
         changed["password"] = (user.password, user.password)
         steps.append(lambda: client.change_password(user))
-    if not changed:
-        return Change("noop", "user", user.user_id)
-    names = {"roles": "roles", "status": "status", "password": "password"}
-    shown = {names.get(k, k): v for k, v in changed.items()}
-    return Change(
-        "update", "user", user.user_id, shown, note=note, run=lambda: [step() for step in steps]
-    )
+    return changed, steps
 
 
 def plan_nexus(desired: DesiredState, client: NexusClient) -> Plan:

@@ -144,24 +144,42 @@ def _defines(tree: ast.Module, name: str) -> bool:
     body = list(tree.body)
     while body:
         node = body.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if node.name == name:
-                return True
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                if alias.name == "*" or (alias.asname or alias.name.split(".")[0]) == name:
-                    return True
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(n, ast.Name) and n.id == name for t in targets for n in ast.walk(t)):
-                return True
-        elif isinstance(node, (ast.If, ast.Try, ast.With)):
-            body.extend(node.body)
-            body.extend(getattr(node, "orelse", []))
-            body.extend(getattr(node, "finalbody", []))
-            for handler in getattr(node, "handlers", []):
-                body.extend(handler.body)
+        if _binds(node, name):
+            return True
+        body.extend(_nested_statements(node))
     return False
+
+
+def _binds(node: ast.stmt, name: str) -> bool:
+    """Tell whether a statement defines, imports or assigns ``name`` (``import *`` may)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return node.name == name
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return any(_imports(alias, name) for alias in node.names)
+    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        return _assigns(node, name)
+    return False
+
+
+def _imports(alias: ast.alias, name: str) -> bool:
+    """Tell whether an import binds ``name`` (``import a.b`` binds ``a``; ``*`` may bind any)."""
+    return alias.name == "*" or (alias.asname or alias.name.split(".")[0]) == name
+
+
+def _assigns(node: ast.Assign | ast.AnnAssign | ast.AugAssign, name: str) -> bool:
+    """Tell whether an assignment binds ``name``, also by unpacking."""
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    return any(isinstance(n, ast.Name) and n.id == name for t in targets for n in ast.walk(t))
+
+
+def _nested_statements(node: ast.stmt) -> list[ast.stmt]:
+    """Return the statements of an if, try or with block, which still run at the top level."""
+    if not isinstance(node, (ast.If, ast.Try, ast.With)):
+        return []
+    nested = [*node.body, *getattr(node, "orelse", []), *getattr(node, "finalbody", [])]
+    for handler in getattr(node, "handlers", []):
+        nested.extend(handler.body)
+    return nested
 
 
 def resolve_target(pp: Pyproject, target: str) -> str:

@@ -70,14 +70,10 @@ def closure(
     dists = _index([*(str(p) for p in extra_paths or []), *sys.path])
     own = canonicalize_name(project) if project else ""
     result: dict[str, Dependency] = {}
-    queue: list[tuple[str, str, set[str]]] = []
-    for text in requirements:
-        try:
-            req = Requirement(text)
-        except InvalidRequirement:
-            continue
-        if _wanted(req, set()):
-            queue.append((text, canonicalize_name(req.name), set(req.extras)))
+    queue: list[tuple[str, str, set[str]]] = [
+        (text, canonicalize_name(req.name), set(req.extras))
+        for text, req in _wanted_requirements(requirements, set())
+    ]
     seen: set[tuple[str, frozenset[str]]] = set()
     while queue:
         text, via, extras = queue.pop(0)
@@ -88,14 +84,31 @@ def closure(
         seen.add(key)
         dist = dists.get(name)
         result.setdefault(name, Dependency(name, dist.version if dist else "", via, dist))
-        for child in (dist.requires or []) if dist else []:
-            try:
-                req = Requirement(child)
-            except InvalidRequirement:
-                continue
-            if _wanted(req, extras):
-                queue.append((child, via, set(req.extras)))
+        queue += _children(dist, via, extras)
     return sorted(result.values(), key=lambda d: d.name)
+
+
+def _children(
+    dist: metadata.Distribution | None, via: str, extras: set[str]
+) -> list[tuple[str, str, set[str]]]:
+    """Return what an installed distribution requires (with ``extras``), to visit next."""
+    if dist is None:
+        return []
+    wanted = _wanted_requirements(dist.requires or [], extras)
+    return [(child, via, set(req.extras)) for child, req in wanted]
+
+
+def _wanted_requirements(texts: list[str], extras: set[str]) -> list[tuple[str, Requirement]]:
+    """Parse requirements, keeping those whose markers hold here; invalid ones are skipped."""
+    wanted = []
+    for text in texts:
+        try:
+            requirement = Requirement(text)
+        except InvalidRequirement:
+            continue
+        if _wanted(requirement, extras):
+            wanted.append((text, requirement))
+    return wanted
 
 
 def requirements_text(dependencies: list[Dependency]) -> str:

@@ -36,11 +36,21 @@ class Context:
     report_dir: Path | None = None
 
     @property
-    def paths(self) -> list[str]:
-        """Return the paths the code gates check, relative to the root, ``/``-separated."""
+    def roots(self) -> list[str]:
+        """Return the configured paths, relative to the root, before exclusions."""
         if self.settings.paths:
             return list(self.settings.paths)
         return ["src"] if (self.root / "src").is_dir() else ["."]
+
+    @property
+    def paths(self) -> list[str]:
+        """Return the paths the code gates check, relative to the root, ``/``-separated.
+
+        A configured path that holds an excluded one is replaced by its other entries, so every
+        tool gets the same explicit list and no tool-specific exclude option is needed.
+        """
+        excluded = {Path(e).as_posix().strip("/") for e in self.settings.exclude}
+        return [p for root in self.roots for p in _without(self.root, root, excluded)]
 
     def relative(self, path: str | Path) -> str:
         """Return ``path`` relative to the project root with ``/`` separators, when it is inside."""
@@ -150,3 +160,23 @@ def write_report(context: Context, name: str, text: str) -> str | None:
     path = context.report_dir / name
     path.write_text(text, encoding="utf-8")
     return context.relative(path)
+
+
+def _without(base: Path, path: str, excluded: set[str]) -> list[str]:
+    """Return ``path``, or its entries minus the excluded ones when it holds an excluded path."""
+    path = Path(path).as_posix().strip("/") or "."
+    if path in excluded:
+        return []
+    prefix = "" if path == "." else f"{path}/"
+    if not _holds_excluded(base / path, prefix, excluded):
+        return [path]
+    return [p for name in _entries(base / path) for p in _without(base, prefix + name, excluded)]
+
+
+def _holds_excluded(directory: Path, prefix: str, excluded: set[str]) -> bool:
+    return directory.is_dir() and any(e.startswith(prefix) for e in excluded)
+
+
+def _entries(directory: Path) -> list[str]:
+    """Return the names of a directory's subdirectories and Python files, sorted."""
+    return sorted(e.name for e in directory.iterdir() if e.is_dir() or e.suffix == ".py")

@@ -46,6 +46,11 @@ class GateSettings:
         "Files and directories the code gates (ruff, radon, ty, bandit, semgrep) check, relative "
         "to the project. Empty: `src` when it exists, else the project directory.",
     )
+    exclude: list[str] = _gate(
+        [],
+        "Files and directories under `paths` that no gate checks or measures, e.g. sample "
+        "projects that fail on purpose. Relative to the project.",
+    )
     ruff_select: list[str] = _gate(
         ["D", "I", "F"],
         "Ruff rule prefixes the gate adds to the project's own `[tool.ruff]` selection: "
@@ -114,25 +119,16 @@ def _key(name: str) -> str:
 def _default(spec: dataclasses.Field[Any]) -> Any:
     if spec.default is not dataclasses.MISSING:
         return spec.default
-    return spec.default_factory()  # type: ignore[misc]
+    factory = spec.default_factory
+    return factory() if callable(factory) else None
 
 
 def _check(name: str, value: Any, source: str) -> Any:
     spec = _fields()[name]
     default = _default(spec)
     help_text = spec.metadata["help"]
-    if isinstance(default, list) and isinstance(value, str):
-        value = [item.strip() for item in value.split(",") if item.strip()]
-    if isinstance(default, bool) and isinstance(value, str):
-        value = {"true": True, "1": True, "false": False, "0": False}.get(value.lower(), value)
-    if isinstance(default, float) and isinstance(value, str):
-        with contextlib.suppress(ValueError):
-            value = float(value)
-    if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
-    if not isinstance(value, type(default)) or (
-        isinstance(value, list) and not all(isinstance(v, str) for v in value)
-    ):
+    value = _coerce(default, value)
+    if not _has_type(value, default):
         kind = "list of strings" if isinstance(default, list) else type(default).__name__
         msg = f"{source}: {_key(name)!r} must be a {kind}, not {type(value).__name__} {value!r}"
         raise ConfigError(msg, hint=help_text)
@@ -147,6 +143,40 @@ def _check(name: str, value: Any, source: str) -> Any:
     if name == "licenses_allow":
         _check_spdx(value, source)
     return value
+
+
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _coerce(default: Any, value: Any) -> Any:
+    """Convert a variable's text, or a TOML integer for a float, to the setting's type.
+
+    A value that does not convert is returned as is, for the type check to report.
+    """
+    if isinstance(value, str):
+        return _from_text(default, value)
+    if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _from_text(default: Any, value: str) -> Any:
+    """Read a list (comma-separated), a boolean or a number from text, by the default's type."""
+    if isinstance(default, list):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    if isinstance(default, bool):
+        return _BOOLEANS.get(value.lower(), value)
+    if isinstance(default, float):
+        with contextlib.suppress(ValueError):
+            return float(value)
+    return value
+
+
+def _has_type(value: Any, default: Any) -> bool:
+    """Tell whether ``value`` has the default's type (a list: of strings only)."""
+    if not isinstance(value, type(default)):
+        return False
+    return not isinstance(value, list) or all(isinstance(v, str) for v in value)
 
 
 def _check_spdx(ids: list[str], source: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -43,40 +44,71 @@ def run(context: Context) -> GateResult:
     """Run the tests under coverage and compare the total with the threshold."""
     s = context.settings
     with tempfile.TemporaryDirectory(prefix="shipyard-coverage-") as tmp:
-        data = str(Path(tmp) / ".coverage")
-        source = ",".join(str(context.root / p) for p in context.paths)
-        pythonpath = os.pathsep.join(
-            p for p in (str(context.root / "src"), os.environ.get("PYTHONPATH", "")) if p
-        )
-        env = {"COVERAGE_FILE": data, "PYTHONPATH": pythonpath}
-        tests = _coverage(
-            ["run", f"--source={source}", "-m", "pytest", "-q", "-p", "no:cacheprovider",
-             *s.pytest_args], context, env,
-        )  # fmt: skip
-        if tests.returncode not in (0, 1, 5):
-            tail = (tests.stdout + tests.stderr).strip().splitlines()[-3:]
-            msg = f"pytest could not run (exit status {tests.returncode}): {' / '.join(tail)}"
-            raise ToolError(msg)
+        env = _environment(context, Path(tmp) / ".coverage")
+        tests = _run_tests(context, env)
         if tests.returncode == 5:
             return GateResult(NAME, threshold(context), "no tests collected: 0 %", FAILED,
                               data={"coverage": 0.0})  # fmt: skip
-        report = Path(tmp) / "coverage.json"
-        _coverage(["json", "-q", "-o", str(report)], context, env)
-        if not report.is_file():
-            msg = "coverage measured nothing: no file of the gate's paths was imported"
-            raise ToolError(msg)
-        total = parse_json("coverage", report.read_text())["totals"]["percent_covered"]
-        reports = {}
-        if context.report_dir is not None:
-            context.report_dir.mkdir(parents=True, exist_ok=True)
-            xml = context.report_dir / "coverage.xml"
-            _coverage(["xml", "-q", "-o", str(xml)], context, env)
-            reports["cobertura"] = context.relative(xml)
+        total = _total(context, env, Path(tmp) / "coverage.json")
+        reports = _cobertura(context, env)
     summary = _last_line(tests.stdout)
     measured = f"{total:.1f} %" + ("" if tests.returncode == 0 else f", tests failed ({summary})")
     ok = tests.returncode == 0 and round(total, 1) >= s.coverage_min
     return GateResult(NAME, threshold(context), measured, PASSED if ok else FAILED,
                       reports=reports, data={"coverage": round(total, 2)})  # fmt: skip
+
+
+def _environment(context: Context, data: Path) -> dict[str, str]:
+    """Return the variables coverage and pytest run with: the data file, ``src`` importable."""
+    pythonpath = os.pathsep.join(
+        p for p in (str(context.root / "src"), os.environ.get("PYTHONPATH", "")) if p
+    )
+    return {"COVERAGE_FILE": str(data), "PYTHONPATH": pythonpath}
+
+
+def _run_tests(context: Context, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run pytest under coverage.
+
+    Raises:
+        ToolError: pytest could not run (an exit status other than passed, failed, no tests).
+    """
+    s = context.settings
+    # coverage's --source takes directories, not files: measure the roots, omit exclusions.
+    source = ",".join(str(context.root / p) for p in context.roots)
+    omit = ",".join(f"{context.root / e}/*" for e in s.exclude)
+    tests = _coverage(
+        ["run", f"--source={source}", *([f"--omit={omit}"] if omit else []), "-m", "pytest",
+         "-q", "-p", "no:cacheprovider",
+         *s.pytest_args], context, env,
+    )  # fmt: skip
+    if tests.returncode not in (0, 1, 5):
+        tail = (tests.stdout + tests.stderr).strip().splitlines()[-3:]
+        msg = f"pytest could not run (exit status {tests.returncode}): {' / '.join(tail)}"
+        raise ToolError(msg)
+    return tests
+
+
+def _total(context: Context, env: dict[str, str], report: Path) -> float:
+    """Return the total percentage covered, from coverage's JSON report.
+
+    Raises:
+        ToolError: No file of the gate's paths was imported, so there is no report.
+    """
+    _coverage(["json", "-q", "-o", str(report)], context, env)
+    if not report.is_file():
+        msg = "coverage measured nothing: no file of the gate's paths was imported"
+        raise ToolError(msg)
+    return parse_json("coverage", report.read_text())["totals"]["percent_covered"]
+
+
+def _cobertura(context: Context, env: dict[str, str]) -> dict[str, str]:
+    """Write the Cobertura XML report when there is a report directory; return it by format."""
+    if context.report_dir is None:
+        return {}
+    context.report_dir.mkdir(parents=True, exist_ok=True)
+    xml = context.report_dir / "coverage.xml"
+    _coverage(["xml", "-q", "-o", str(xml)], context, env)
+    return {"cobertura": context.relative(xml)}
 
 
 def _last_line(output: str) -> str:

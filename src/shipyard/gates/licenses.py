@@ -63,21 +63,25 @@ def license_of(dependency: Dependency) -> tuple[str, str] | None:
     if dependency.dist is None:
         return None
     meta = dependency.dist.metadata
-    expression = _canonical(meta.get("License-Expression") or "")
-    if expression:
-        return expression, "License-Expression"
-    expression = _canonical(meta.get("License") or "")
-    if expression:
-        return expression, "License"
+    for name in ("License-Expression", "License"):
+        expression = _canonical((meta.get_all(name) or [""])[0])
+        if expression:
+            return expression, name
+    ids = _classifier_ids(meta.get_all("Classifier") or [])
+    if ids:
+        return " OR ".join(ids), "classifiers"
+    return None
+
+
+def _classifier_ids(classifiers: list[str]) -> list[str]:
+    """Return the SPDX ids of the known ``License ::`` classifiers, each once, in order."""
     ids = []
-    for classifier in meta.get_all("Classifier") or []:
+    for classifier in classifiers:
         if classifier.startswith("License :: "):
             spdx = CLASSIFIERS.get(classifier.removeprefix("License :: "))
             if spdx and spdx not in ids:
                 ids.append(spdx)
-    if ids:
-        return " OR ".join(ids), "classifiers"
-    return None
+    return ids
 
 
 def allowed(expression: str, allow: Iterable[str]) -> bool:
@@ -148,23 +152,27 @@ def run(context: Context) -> GateResult:
     docs = context.docs_url.rstrip("/") + "/reference/rules/"
     findings = []
     for dep in deps:
+        problem = _problem(dep, s.licenses_allow)
+        if problem is None:
+            continue
+        rule_id, message = problem
         via = "" if dep.via == dep.name else f", required by {dep.via}"
-        line = _line_of(context, dep.via)
-        found = license_of(dep)
-        if dep.dist is None:
-            message = f"{dep.name} is not installed, so its license cannot be read{via}"
-            findings.append(Finding("pyproject.toml", line, "LIC002", "error", message,
-                                    docs + "lic002.html"))  # fmt: skip
-        elif found is None:
-            message = f"{dep.name} {dep.version} declares no license Shipyard can read{via}"
-            findings.append(Finding("pyproject.toml", line, "LIC002", "error", message,
-                                    docs + "lic002.html"))  # fmt: skip
-        elif not allowed(found[0], s.licenses_allow):
-            message = (f"{dep.name} {dep.version} is licensed {found[0]!r} (from {found[1]}), "
-                       f"not in licenses-allow{via}")  # fmt: skip
-            findings.append(Finding("pyproject.toml", line, "LIC001", "error", message,
-                                    docs + "lic001.html"))  # fmt: skip
+        findings.append(Finding("pyproject.toml", _line_of(context, dep.via), rule_id, "error",
+                                message + via, docs + f"{rule_id.lower()}.html"))  # fmt: skip
     measured = f"{len(deps)} dependencies, {len(findings)} not allowed or unknown"
     status = FAILED if findings else PASSED
     return GateResult(NAME, threshold(context), measured, status, sorted(findings),
                       data={"dependencies": len(deps)})  # fmt: skip
+
+
+def _problem(dep: Dependency, allow: list[str]) -> tuple[str, str] | None:
+    """Return the rule a dependency breaks and why: not installed, no license, or not allowed."""
+    if dep.dist is None:
+        return "LIC002", f"{dep.name} is not installed, so its license cannot be read"
+    found = license_of(dep)
+    if found is None:
+        return "LIC002", f"{dep.name} {dep.version} declares no license Shipyard can read"
+    if not allowed(found[0], allow):
+        return "LIC001", (f"{dep.name} {dep.version} is licensed {found[0]!r} (from {found[1]}), "
+                          "not in licenses-allow")  # fmt: skip
+    return None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from shipyard.findings import Finding
 from shipyard.gates._deps import closure, project_requirements, requirements_text
@@ -33,22 +34,10 @@ def threshold(context: Context) -> str:
 
 def run(context: Context) -> GateResult:
     """Audit the project's pinned dependency closure."""
-    name, requirements = project_requirements(context.root)
-    deps = closure(
-        requirements, name, [context.root / p for p in context.settings.dependency_paths]
-    )
-    pinned = requirements_text(deps)
+    pinned = _pinned(context)
     if not pinned:
         return GateResult(NAME, threshold(context), "no dependencies to audit", PASSED)
-    with tempfile.TemporaryDirectory(prefix="shipyard-audit-") as tmp:
-        pins = Path(tmp) / "requirements.txt"
-        pins.write_text(pinned, encoding="utf-8")
-        args = ["-r", str(pins), "--no-deps", "--disable-pip", "-f", "json",
-                "--progress-spinner", "off", "--timeout", "10"]  # fmt: skip
-        for vuln in context.settings.audit_ignore:
-            args += ["--ignore-vuln", vuln]
-        done = run_tool("pip-audit", args, context.root)
-    report = parse_json("pip-audit", done.stdout)
+    report = _audit(context, pinned)
     entries = report.get("dependencies", [])
     skipped = [e for e in entries if e.get("skip_reason")]
     if entries and len(skipped) == len(entries):
@@ -58,20 +47,45 @@ def run(context: Context) -> GateResult:
             f"e.g. {reason!r} (no vulnerability service reachable, or none knows them)"
         )
         return GateResult(NAME, threshold(context), measured, NOT_RUN)
-    findings = [
-        Finding("pyproject.toml", 1, vuln["id"], "error",
-                f"{e['name']} {e.get('version', '')} is affected by {vuln['id']}"
-                + (f"; fixed in {', '.join(vuln['fix_versions'])}" if vuln.get("fix_versions")
-                   else "; no fixed version yet"),
-                f"https://osv.dev/vulnerability/{vuln['id']}")
-        for e in entries for vuln in e.get("vulns", [])
-    ]  # fmt: skip
-    findings += [
-        Finding("pyproject.toml", 1, "pip-audit", "error", f"not audited: {e['skip_reason']}",
-                "https://pypi.org/project/pip-audit/")
-        for e in skipped
-    ]  # fmt: skip
+    findings = [_vulnerability(e, vuln) for e in entries for vuln in e.get("vulns", [])]
+    findings += [_not_audited(e) for e in skipped]
     audited = len(entries) - len(skipped)
     measured = f"{audited} audited, {len(findings) - len(skipped)} vulnerabilities"
     return GateResult(NAME, threshold(context), measured, FAILED if findings else PASSED,
                       sorted(findings))  # fmt: skip
+
+
+def _pinned(context: Context) -> str:
+    """Return the project's installed dependency closure as pinned requirements."""
+    name, requirements = project_requirements(context.root)
+    extra = [context.root / p for p in context.settings.dependency_paths]
+    return requirements_text(closure(requirements, name, extra))
+
+
+def _audit(context: Context, pinned: str) -> dict[str, Any]:
+    """Run pip-audit on pinned requirements, without resolving them again; return its report."""
+    with tempfile.TemporaryDirectory(prefix="shipyard-audit-") as tmp:
+        pins = Path(tmp) / "requirements.txt"
+        pins.write_text(pinned, encoding="utf-8")
+        args = ["-r", str(pins), "--no-deps", "--disable-pip", "-f", "json",
+                "--progress-spinner", "off", "--timeout", "10"]  # fmt: skip
+        for vuln in context.settings.audit_ignore:
+            args += ["--ignore-vuln", vuln]
+        done = run_tool("pip-audit", args, context.root)
+    return parse_json("pip-audit", done.stdout)
+
+
+def _vulnerability(entry: dict[str, Any], vuln: dict[str, Any]) -> Finding:
+    """Return the finding for one vulnerability of an audited dependency."""
+    fixes = vuln.get("fix_versions")
+    fixed = f"; fixed in {', '.join(fixes)}" if fixes else "; no fixed version yet"
+    message = f"{entry['name']} {entry.get('version', '')} is affected by {vuln['id']}{fixed}"
+    return Finding("pyproject.toml", 1, vuln["id"], "error", message,
+                   f"https://osv.dev/vulnerability/{vuln['id']}")  # fmt: skip
+
+
+def _not_audited(entry: dict[str, Any]) -> Finding:
+    """Return the finding for a dependency pip-audit skipped, with its reason."""
+    return Finding("pyproject.toml", 1, "pip-audit", "error",
+                   f"not audited: {entry['skip_reason']}",
+                   "https://pypi.org/project/pip-audit/")  # fmt: skip

@@ -13,9 +13,14 @@ first line; maintainability findings are ``RAD002`` on the module.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from shipyard.findings import Finding
 from shipyard.gates._model import FAILED, PASSED, Context, GateResult
 from shipyard.gates._settings import RANKS
+
+if TYPE_CHECKING:
+    from shipyard.gates._complexity import ModuleMetrics
 
 __all__ = ["NAME", "run", "threshold"]
 
@@ -36,36 +41,45 @@ def run(context: Context, *, jobs: int | None = None) -> GateResult:
     """Measure every Python file under the gate's paths against the two rank thresholds."""
     from shipyard.gates._complexity import analyze_paths
 
-    s = context.settings
-    worst_cc = RANKS.index(s.complexity_rank)
-    worst_mi = RANKS.index(s.maintainability_rank)
     modules = analyze_paths([context.root / p for p in context.paths], jobs=jobs)
-    findings = []
-    for module in modules:
-        path = context.relative(module.path)
-        if module.error is not None or module.mi_rank is None:
-            reason = module.error.message if module.error else "no maintainability index"
-            findings.append(
-                Finding(path, (module.error.line if module.error else None) or 1, "RAD002",
-                        "error", f"module could not be measured: {reason}",
-                        _doc(context, "RAD002"))
-            )  # fmt: skip
-        elif RANKS.index(module.mi_rank) > worst_mi:
-            findings.append(
-                Finding(path, 1, "RAD002", "error",
-                        f"maintainability index {module.mi:.1f} (rank {module.mi_rank}) is below "
-                        f"rank {s.maintainability_rank}", _doc(context, "RAD002"))
-            )  # fmt: skip
-        for block in module.blocks:
-            if RANKS.index(block.rank) > worst_cc:
-                findings.append(
-                    Finding(path, block.lineno, "RAD001", "error",
-                            f"{block.kind} {block.fullname!r} has complexity {block.complexity} "
-                            f"(rank {block.rank}), worse than {s.complexity_rank}",
-                            _doc(context, "RAD001"))
-                )  # fmt: skip
+    findings = [finding for module in modules for finding in _findings(context, module)]
     complex_blocks = sum(1 for f in findings if f.rule_id == "RAD001")
     low_mi = len(findings) - complex_blocks
     measured = f"{len(modules)} modules: {low_mi} below MI, {complex_blocks} blocks over CC"
     status = FAILED if findings else PASSED
     return GateResult(NAME, threshold(context), measured, status, sorted(findings))
+
+
+def _findings(context: Context, module: ModuleMetrics) -> list[Finding]:
+    """Return a module's findings: its maintainability, then each block too complex."""
+    path = context.relative(module.path)
+    maintainability = _maintainability(context, module, path)
+    findings = [maintainability] if maintainability else []
+    worst = RANKS.index(context.settings.complexity_rank)
+    findings += [
+        Finding(path, block.lineno, "RAD001", "error",
+                f"{block.kind} {block.fullname!r} has complexity {block.complexity} "
+                f"(rank {block.rank}), worse than {context.settings.complexity_rank}",
+                _doc(context, "RAD001"))
+        for block in module.blocks
+        if RANKS.index(block.rank) > worst
+    ]  # fmt: skip
+    return findings
+
+
+def _maintainability(context: Context, module: ModuleMetrics, path: str) -> Finding | None:
+    """Return the finding for a module that could not be measured or ranks too low, if any."""
+    wanted = context.settings.maintainability_rank
+    if module.error is not None:
+        return Finding(path, module.error.line or 1, "RAD002", "error",
+                       f"module could not be measured: {module.error.message}",
+                       _doc(context, "RAD002"))  # fmt: skip
+    if module.mi_rank is None:
+        return Finding(path, 1, "RAD002", "error",
+                       "module could not be measured: no maintainability index",
+                       _doc(context, "RAD002"))  # fmt: skip
+    if RANKS.index(module.mi_rank) > RANKS.index(wanted):
+        return Finding(path, 1, "RAD002", "error",
+                       f"maintainability index {module.mi:.1f} (rank {module.mi_rank}) is below "
+                       f"rank {wanted}", _doc(context, "RAD002"))  # fmt: skip
+    return None

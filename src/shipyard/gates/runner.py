@@ -114,11 +114,12 @@ class GateRun(Sequence[GateResult]):
     def __repr__(self) -> str:
         from rich.console import Console
 
+        buffer = io.StringIO()
         console = Console(
-            width=100, file=io.StringIO(), highlight=False, force_jupyter=False, color_system=None
+            width=100, file=buffer, highlight=False, force_jupyter=False, color_system=None
         )
         console.print(self)
-        return console.file.getvalue().rstrip()
+        return buffer.getvalue().rstrip()
 
     def _repr_html_(self) -> str:
         import html
@@ -201,17 +202,32 @@ def run_gates(
     settings = load_settings(root)
     reports = None if report_dir is None else root / report_dir
     context = Context(root, gate_settings or load_gate_settings(root), settings.docs_url, reports)
-    results = []
-    for name in names:
-        if on_gate:
-            on_gate(name, None)
-        result = _ignored(_run_one(name, context), settings)
-        results.append(result)
-        if on_gate:
-            on_gate(name, result)
+    results = [_run_reported(name, context, settings, on_gate) for name in names]
     written = [p for r in results for p in r.reports.values()]
     if reports is not None:
-        for name, text in (("gl-code-quality-report.json", _reports.codequality(results)),
-                           ("gates-junit.xml", _reports.junit(results))):  # fmt: skip
-            written.append(write_report(context, name, text) or name)
+        written += _write_reports(context, results)
     return GateRun(results, written)
+
+
+def _run_reported(
+    name: str,
+    context: Context,
+    settings: Settings,
+    on_gate: Callable[[str, GateResult | None], None] | None,
+) -> GateResult:
+    """Run one gate, dropping ignored findings, and tell ``on_gate`` before and after."""
+    if on_gate:
+        on_gate(name, None)
+    result = _ignored(_run_one(name, context), settings)
+    if on_gate:
+        on_gate(name, result)
+    return result
+
+
+def _write_reports(context: Context, results: list[GateResult]) -> list[str]:
+    """Write the Code Quality and JUnit reports of every gate; return their paths."""
+    return [
+        write_report(context, name, text) or name
+        for name, text in (("gl-code-quality-report.json", _reports.codequality(results)),
+                           ("gates-junit.xml", _reports.junit(results)))
+    ]  # fmt: skip

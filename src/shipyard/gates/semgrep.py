@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from shipyard.errors import ConfigError
 from shipyard.findings import Finding
@@ -64,20 +65,33 @@ def run(context: Context) -> GateResult:
     env = {"SEMGREP_SEND_METRICS": "off", "SEMGREP_ENABLE_VERSION_CHECK": "0"}
     done = run_tool("semgrep", [*args, *context.paths], context.root, env=env)
     report = parse_json("semgrep", done.stdout)
-    errors = [e for e in report.get("errors", []) if e.get("level") == "error"]
-    if done.returncode not in (0, 1) or errors:
-        detail = (errors[0].get("message") if errors else done.stderr.strip()) or "no detail"
-        msg = f"semgrep failed (exit status {done.returncode}): {' '.join(detail.split())[:300]}"
-        raise ToolError(msg)
-    findings = [
-        Finding(context.relative(item["path"]), int(item["start"]["line"]),
-                item["check_id"].rsplit(".", 1)[-1],  # semgrep prefixes the file's path
-                _SEVERITY.get(item["extra"].get("severity", "WARNING"), "warning"),
-                " ".join(item["extra"].get("message", "").split()), _DOCS)
-        for item in report.get("results", [])
-    ]  # fmt: skip
+    _check_ran(done.returncode, done.stderr, report)
+    findings = [_finding(context, item) for item in report.get("results", [])]
     counted = [f for f in findings if f.severity != "info"]
     count = len(findings)
     measured = f"{count} finding{'' if count == 1 else 's'}"
     return GateResult(NAME, threshold(context), measured, FAILED if counted else PASSED,
                       sorted(findings))  # fmt: skip
+
+
+def _check_ran(returncode: int, stderr: str, report: dict[str, Any]) -> None:
+    """Check that semgrep scanned: exit status 0 or 1 (findings), and no error-level error.
+
+    Raises:
+        ToolError: It failed, with its first error or what it printed.
+    """
+    errors = [e for e in report.get("errors", []) if e.get("level") == "error"]
+    if returncode in (0, 1) and not errors:
+        return
+    detail = (errors[0].get("message") if errors else stderr.strip()) or "no detail"
+    msg = f"semgrep failed (exit status {returncode}): {' '.join(detail.split())[:300]}"
+    raise ToolError(msg)
+
+
+def _finding(context: Context, item: dict[str, Any]) -> Finding:
+    """Return the finding for one semgrep result."""
+    extra = item["extra"]
+    return Finding(context.relative(item["path"]), int(item["start"]["line"]),
+                   item["check_id"].rsplit(".", 1)[-1],  # semgrep prefixes the file's path
+                   _SEVERITY.get(extra.get("severity", "WARNING"), "warning"),
+                   " ".join(extra.get("message", "").split()), _DOCS)  # fmt: skip

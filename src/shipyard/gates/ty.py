@@ -8,6 +8,7 @@ when ``ty-error-on-warning`` is set. Findings carry ty's rule name (``invalid-ar
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from shipyard.findings import Finding
 from shipyard.gates._model import (
@@ -38,23 +39,26 @@ def run(context: Context) -> GateResult:
     if done.returncode not in (0, 1):
         msg = f"ty failed (exit status {done.returncode}): {done.stderr.strip()[:300]}"
         raise ToolError(msg)
-    findings = []
-    for item in parse_json("ty", done.stdout or "[]"):
-        location = item.get("location", {})
-        begin = location.get("positions", {}).get("begin", {}) or location.get("lines", {})
-        line = begin.get("line") or begin.get("begin") or 1
-        name = item.get("check_name", "ty")
-        message = item.get("description", "").removeprefix(f"{name}: ")
-        findings.append(
-            Finding(context.relative(location.get("path", ".")), int(line), name,
-                    _SEVERITY.get(item.get("severity", "major"), "info"), message,
-                    f"https://docs.astral.sh/ty/reference/rules/#{name}")
-        )  # fmt: skip
-    counted = [
-        f for f in findings
-        if f.severity == "error" or (context.settings.ty_error_on_warning and f.severity != "info")
-    ]  # fmt: skip
+    findings = [_finding(context, item) for item in parse_json("ty", done.stdout or "[]")]
     errors = sum(1 for f in findings if f.severity == "error")
     measured = f"{errors} errors, {len(findings) - errors} warnings"
-    status = FAILED if counted else PASSED
+    strict = context.settings.ty_error_on_warning
+    status = FAILED if any(_fails(f, strict=strict) for f in findings) else PASSED
     return GateResult(NAME, threshold(context), measured, status, sorted(findings))
+
+
+def _finding(context: Context, item: dict[str, Any]) -> Finding:
+    """Return the finding for one entry of ty's GitLab Code Quality report."""
+    location = item.get("location", {})
+    begin = location.get("positions", {}).get("begin", {}) or location.get("lines", {})
+    line = begin.get("line") or begin.get("begin") or 1
+    name = item.get("check_name", "ty")
+    message = item.get("description", "").removeprefix(f"{name}: ")
+    return Finding(context.relative(location.get("path", ".")), int(line), name,
+                   _SEVERITY.get(item.get("severity", "major"), "info"), message,
+                   f"https://docs.astral.sh/ty/reference/rules/#{name}")  # fmt: skip
+
+
+def _fails(finding: Finding, *, strict: bool) -> bool:
+    """Tell whether a finding fails the gate: an error, or a warning when ``strict``."""
+    return finding.severity == "error" or (strict and finding.severity != "info")

@@ -168,16 +168,26 @@ def selected_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> li
         UnknownRuleError: A prefix or id matches no rule: a typo would silently check nothing.
     """
     rules = [r for r in all_rules() if not r.removed]
-    select = [s.strip().upper() for s in select if s.strip()]
-    ignore = {i.strip().upper() for i in ignore if i.strip()}
-    for prefix in [*select, *ignore]:
-        if not any(r.id.startswith(prefix) for r in rules):
-            ids = [r.id for r in rules] + list(FAMILIES)
-            msg = f"unknown rule id or prefix {prefix!r}{did_you_mean(prefix, ids)}"
-            raise UnknownRuleError(msg, hint="`shipyard rules` lists every rule.")
-    if select:
-        rules = [r for r in rules if any(r.id.startswith(p) for p in select)]
-    return [r for r in rules if r.id not in ignore]
+    prefixes = _normalised(select)
+    ignored = set(_normalised(ignore))
+    for prefix in [*prefixes, *ignored]:
+        _check_prefix(prefix, rules)
+    if prefixes:
+        rules = [r for r in rules if r.id.startswith(tuple(prefixes))]
+    return [r for r in rules if r.id not in ignored]
+
+
+def _normalised(ids: Iterable[str]) -> list[str]:
+    """Return rule ids or prefixes upper-cased, without blanks."""
+    return [i.strip().upper() for i in ids if i.strip()]
+
+
+def _check_prefix(prefix: str, rules: list[Rule]) -> None:
+    """Check that a rule id or prefix matches one of ``rules``: a typo would check nothing."""
+    if not any(r.id.startswith(prefix) for r in rules):
+        ids = [r.id for r in rules] + list(FAMILIES)
+        msg = f"unknown rule id or prefix {prefix!r}{did_you_mean(prefix, ids)}"
+        raise UnknownRuleError(msg, hint="`shipyard rules` lists every rule.")
 
 
 def run_rules(rules: Iterable[Rule], context: Any, path: str, settings: Settings) -> list[Finding]:

@@ -143,43 +143,45 @@ def backend_importable(pp: Pyproject) -> Iterator[Hit]:
     backend, line = pp.backend, pp.line("build-system", "build-backend")
     if not backend or "backend-path" in pp.build_system:
         return  # PKG002 reports a missing backend; an in-tree backend is the project's own.
+    problem = _backend_problem(backend, pp.requires)
+    if problem:
+        yield Hit(problem, line)
+
+
+def _backend_problem(backend: str, requires: list[str]) -> str:
+    """Return why no build requirement provides ``backend``, or ``""``."""
     if not _OBJECT_REF.match(backend):
-        yield Hit(
-            f"build-backend {backend!r} is not an importable name like 'package.module'", line
-        )
-        return
-    names = _requirement_names(pp.requires)
+        return f"build-backend {backend!r} is not an importable name like 'package.module'"
     if backend == "poetry.masonry.api":
-        yield Hit(
+        return (
             "build-backend 'poetry.masonry.api' needs the whole Poetry application; "
-            "use 'poetry.core.masonry.api' with requires = [\"poetry-core>=2\"]",
-            line,
+            "use 'poetry.core.masonry.api' with requires = [\"poetry-core>=2\"]"
         )
-        return
+    names = _requirement_names(requires)
     providers = [dist for dist, objects in BACKENDS.items() if backend in objects]
-    if providers:
-        if not names.intersection(providers):
-            yield Hit(
-                f"build-backend {backend!r} comes from {providers[0]!r}, "
-                "which [build-system] requires does not list",
-                line,
-            )
-        return
+    if not providers:
+        return _unknown_backend_problem(backend, names)
+    if names.intersection(providers):
+        return ""
+    return (
+        f"build-backend {backend!r} comes from {providers[0]!r}, "
+        "which [build-system] requires does not list"
+    )
+
+
+def _unknown_backend_problem(backend: str, names: set[str]) -> str:
+    """Return why a backend no known distribution provides is wrong, or ``""``."""
     top = backend.split(":")[0].split(".")[0]
     for dist, objects in BACKENDS.items():
         if dist in names and any(obj.split(".")[0] == top for obj in objects):
             shown = " or ".join(repr(obj) for obj in objects)
-            yield Hit(
-                f"{dist!r} provides {shown}, not {backend!r}" + did_you_mean(backend, objects), line
-            )
-            return
+            return f"{dist!r} provides {shown}, not {backend!r}" + did_you_mean(backend, objects)
     if canonicalize_name(top) in names:
-        return  # A backend Shipyard does not know, provided by a requirement of its name.
+        return ""  # A backend Shipyard does not know, provided by a requirement of its name.
     known = [obj for objects in BACKENDS.values() for obj in objects]
-    yield Hit(
+    return (
         f"no build requirement provides a module {top!r} for build-backend {backend!r}"
-        + did_you_mean(backend, known),
-        line,
+        + did_you_mean(backend, known)
     )
 
 
@@ -215,22 +217,26 @@ def name_declared(pp: Pyproject) -> Iterator[Hit]:
 def _version_source_problem(pp: Pyproject) -> str:
     names = _requirement_names(pp.requires)
     if pp.backend == "hatchling.build":
-        source = table(pp.data, "tool", "hatch", "version")
-        if not source:
-            return "hatchling needs a [tool.hatch.version] table to find a dynamic version"
-        if source.get("source") == "vcs" and "hatch-vcs" not in names:
-            return (
-                "[tool.hatch.version] source = 'vcs' needs 'hatch-vcs' in [build-system] requires"
-            )
-        path = source.get("path")
-        if isinstance(path, str) and not (pp.root / path).is_file():
-            return f"[tool.hatch.version] path {path!r} does not exist"
+        return _hatch_version_problem(pp, names)
     if pp.backend.startswith("setuptools.build_meta"):
         dynamic = table(pp.data, "tool", "setuptools", "dynamic")
         if "version" not in dynamic and "setuptools-scm" not in names:
             return "setuptools needs [tool.setuptools.dynamic] version or setuptools-scm"
     if pp.backend == "pdm.backend" and not table(pp.data, "tool", "pdm", "version"):
         return "pdm-backend needs a [tool.pdm.version] table to find a dynamic version"
+    return ""
+
+
+def _hatch_version_problem(pp: Pyproject, names: set[str]) -> str:
+    """Return why hatchling cannot find a dynamic version, or ``""``."""
+    source = table(pp.data, "tool", "hatch", "version")
+    if not source:
+        return "hatchling needs a [tool.hatch.version] table to find a dynamic version"
+    if source.get("source") == "vcs" and "hatch-vcs" not in names:
+        return "[tool.hatch.version] source = 'vcs' needs 'hatch-vcs' in [build-system] requires"
+    path = source.get("path")
+    if isinstance(path, str) and not (pp.root / path).is_file():
+        return f"[tool.hatch.version] path {path!r} does not exist"
     return ""
 
 
@@ -269,15 +275,23 @@ def version_declared(pp: Pyproject) -> Iterator[Hit]:
         return
     if "project" not in pp.data:
         return  # PKG004 reports the missing table.
+    hit = _project_version_hit(pp)
+    if hit:
+        yield hit
+
+
+def _project_version_hit(pp: Pyproject) -> Hit | None:
+    """Check ``[project]``'s version: set or dynamic, not both, and then findable."""
     dynamic = pp.project.get("dynamic")
-    dynamic = dynamic if isinstance(dynamic, list) else []
-    line = pp.line("project", "version") if "version" in pp.project else pp.line("project")
-    if "version" in pp.project and "version" in dynamic:
-        yield Hit("'version' is both set and listed in 'dynamic'; keep one", line)
-    elif "version" not in pp.project and "version" not in dynamic:
-        yield Hit("[project] has no 'version' and does not list it in 'dynamic'", line)
-    elif "version" in dynamic and (problem := _version_source_problem(pp)):
-        yield Hit(problem, pp.line("project", "dynamic"))
+    listed = isinstance(dynamic, list) and "version" in dynamic
+    static = "version" in pp.project
+    line = pp.line("project", "version") if static else pp.line("project")
+    if static and listed:
+        return Hit("'version' is both set and listed in 'dynamic'; keep one", line)
+    if not static and not listed:
+        return Hit("[project] has no 'version' and does not list it in 'dynamic'", line)
+    problem = _version_source_problem(pp) if listed else ""
+    return Hit(problem, pp.line("project", "dynamic")) if problem else None
 
 
 @rule(
@@ -504,7 +518,7 @@ def schema_valid(pp: Pyproject) -> Iterator[Hit]:
     try:
         _validator()(pp.data)
     except ValidationError as exc:
-        where = exc.name.strip("`")
+        where = (exc.name or "").strip("`")
         key = tuple(re.sub(r"\[\d+\]", "", where).split("."))
         message = exc.message.splitlines()[0].rstrip(":")
         unknown = re.search(r"must not contain \{'([^']+)'", message)

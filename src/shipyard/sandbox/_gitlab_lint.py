@@ -70,59 +70,91 @@ def lint(content: str, *, include_jobs: bool = False) -> dict[str, Any]:
                               "includes": []}  # fmt: skip
     if include_jobs:
         answer["jobs"] = []
-    if not content or not content.strip():
-        answer["errors"] = ["Please provide content of .gitlab-ci.yml"]
+    data, problem = _parse(content)
+    if problem:
+        answer["errors"] = [problem]
         return answer
+    jobs = {key: value for key, value in data.items() if _is_job(key) and isinstance(value, dict)}
+    if "include" in data:
+        answer["warnings"].append(
+            "include: is not resolved by the sandbox; included jobs are not linted"
+        )
+    answer["errors"] = list(dict.fromkeys(_errors(data, jobs)))
+    answer["valid"] = not answer["errors"]
+    answer["merged_yaml"] = _dump(data)
+    if include_jobs:
+        answer["jobs"] = [_job(name, job) for name, job in jobs.items()]
+    return answer
+
+
+def _parse(content: str) -> tuple[dict[Any, Any], str]:
+    """Parse the YAML text.
+
+    Returns:
+        The top-level mapping, or an empty one and GitLab's message for why there is none.
+    """
+    if not content or not content.strip():
+        return {}, "Please provide content of .gitlab-ci.yml"
     try:
         data = _yaml().load(content)
     except ruamel.yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        answer["errors"] = [f"(<unknown>): {problem}{where}"]
-        return answer
+        return {}, f"(<unknown>): {problem}{where}"
     if not isinstance(data, dict):
-        answer["errors"] = ["Invalid configuration format"]
-        return answer
-    jobs = {
-        key: value
-        for key, value in data.items()
-        if key not in _GLOBAL_KEYS and not str(key).startswith(".") and isinstance(value, dict)
-    }
+        return {}, "Invalid configuration format"
+    return data, ""
+
+
+def _is_job(key: Any) -> bool:
+    """Tell whether a top-level key names a visible job (not a global keyword, not hidden)."""
+    return key not in _GLOBAL_KEYS and not str(key).startswith(".")
+
+
+def _errors(data: dict[Any, Any], jobs: dict[Any, Any]) -> list[str]:
+    """Return GitLab's errors for a configuration, possibly repeated."""
     errors = [
         f"jobs:{key} config should be a hash"
         for key, value in data.items()
-        if key not in _GLOBAL_KEYS and not str(key).startswith(".") and not isinstance(value, dict)
+        if _is_job(key) and not isinstance(value, dict)
     ]
-    # One message per top-level key, the most relevant (as GitLab reports one per job or entry).
+    errors += _schema_errors(data, jobs)
+    if not jobs:
+        errors.append("jobs config should contain at least one visible job")
+    message = "config should implement the script:, run:, or trigger: keyword"
+    errors += [
+        f"jobs:{name} {message}"
+        for name, job in jobs.items()
+        if not any(key in job for key in ("script", "run", "trigger", "extends"))
+    ]
+    return errors
+
+
+def _schema_errors(data: dict[Any, Any], jobs: dict[Any, Any]) -> list[str]:
+    """Return the schema's errors, one per top-level key, the most relevant.
+
+    GitLab reports one per job or entry; a job that is not a mapping has its own message.
+    """
     by_key: dict[Any, list[Any]] = {}
     for error in _schema_validator().iter_errors(data):
         by_key.setdefault(error.path[0] if error.path else None, []).append(error)
+    errors = []
     for key, found in by_key.items():
-        if key is None or key in jobs or key in _GLOBAL_KEYS or str(key).startswith("."):
+        if key is None or key in jobs or not _is_job(key):
             best = best_match(found)
             errors.append(f"{_where(list(best.path), set(jobs))}: {best.message}")
-    if not jobs:
-        errors.append("jobs config should contain at least one visible job")
-    for name, job in jobs.items():
-        if not any(key in job for key in ("script", "run", "trigger", "extends")):
-            message = "config should implement the script:, run:, or trigger: keyword"
-            errors.append(f"jobs:{name} {message}")
-    if "include" in data:
-        answer["warnings"].append(
-            "include: is not resolved by the sandbox; included jobs are not linted"
-        )
-    answer["errors"] = list(dict.fromkeys(errors))
-    answer["valid"] = not answer["errors"]
+    return errors
+
+
+def _dump(data: dict[Any, Any]) -> str:
+    """Return the configuration as GitLab's ``merged_yaml`` shows it."""
     buffer = io.StringIO()
     dumper = ruamel.yaml.YAML(typ="safe", pure=True)
     dumper.default_flow_style = False
     dumper.explicit_start = True
     dumper.dump(data, buffer)
-    answer["merged_yaml"] = buffer.getvalue()
-    if include_jobs:
-        answer["jobs"] = [_job(name, job) for name, job in jobs.items()]
-    return answer
+    return buffer.getvalue()
 
 
 def _job(name: str, job: dict[str, Any]) -> dict[str, Any]:

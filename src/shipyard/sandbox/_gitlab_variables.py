@@ -65,27 +65,39 @@ def _coerce(params: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
 
 def _model_errors(variables: list[dict[str, Any]], variable: dict[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
-    key = variable["key"]
-    if not key:
-        errors.setdefault("key", []).append("can't be blank")
-    if len(key) > 255:
-        errors.setdefault("key", []).append("is too long (maximum is 255 characters)")
-    if not _KEY.fullmatch(key):
-        errors.setdefault("key", []).append("can contain only letters, digits and '_'.")
-    clash = any(
-        other is not variable
-        and other["key"] == key
-        and other["environment_scope"] == variable["environment_scope"]
-        for other in variables
-    )
-    if clash:
-        errors.setdefault("key", []).append(f"({key}) has already been taken")
+    key_errors = _key_errors(variables, variable)
+    if key_errors:
+        errors["key"] = key_errors
     if variable["masked"]:
         rule = _MASKED_RAW if variable["raw"] else _MASKED
         if not rule.fullmatch(variable["value"]):
-            errors.setdefault("value", []).append("is invalid")
+            errors["value"] = ["is invalid"]
     if errors:
         raise VariableError({"message": errors})
+
+
+def _key_errors(variables: list[dict[str, Any]], variable: dict[str, Any]) -> list[str]:
+    """Return what GitLab's model says is wrong with a variable's key, in its order."""
+    key = variable["key"]
+    errors = []
+    if not key:
+        errors.append("can't be blank")
+    if len(key) > 255:
+        errors.append("is too long (maximum is 255 characters)")
+    if not _KEY.fullmatch(key):
+        errors.append("can contain only letters, digits and '_'.")
+    if any(_clashes(other, variable) for other in variables):
+        errors.append(f"({key}) has already been taken")
+    return errors
+
+
+def _clashes(other: dict[str, Any], variable: dict[str, Any]) -> bool:
+    """Tell whether another variable has the same key in the same environment scope."""
+    return (
+        other is not variable
+        and other["key"] == variable["key"]
+        and other["environment_scope"] == variable["environment_scope"]
+    )
 
 
 def new_variable(

@@ -74,6 +74,37 @@ class ContentView:
             return _page(400, "Repository path must have another '/' after initial '/'")
         name, sub = unquote(name), "/" + unquote(sub)
         method = environ["REQUEST_METHOD"].upper()
+        found = self._find(environ, name)
+        if isinstance(found, Response):
+            return found
+        subject, repo, members = found
+        if repo["format"] == "conda":  # conda-forge's stand-in, see _conda.py
+            return _check(subject, repo, "read") or conda_content(repo, method, sub)
+        target = _route(repo, method, sub)
+        if target is None:
+            return _page(404, "Not Found")
+        denied = _check(subject, repo, _ACTIONS.get(method, "read"))
+        if denied is not None:
+            return denied
+        if repo["type"] == "proxy":
+            # The sandbox never contacts a remote: a proxy has nothing cached, so nothing is found.
+            return _page(404, "Not Found")
+        refusal = self._write_policy(environ, repo) if target == "/" else None
+        if refusal is not None:
+            return refusal
+        app_environ = dict(environ, SCRIPT_NAME=f"/repository/{name}", PATH_INFO=target)
+        return self._indexes.app(name, members), app_environ
+
+    def _find(
+        self, environ: dict[str, Any], name: str
+    ) -> Response | tuple[Subject, dict[str, Any], list[str]]:
+        """Authenticate the caller and look the repository up.
+
+        Returns:
+            The caller, a copy of the repository and the hosted repositories whose packages it
+            serves (itself, or a group's hosted members); or the answer when it is refused,
+            missing or offline.
+        """
         with self._store.read("nexus") as nexus:
             try:
                 subject = authenticate(nexus, environ.get("HTTP_AUTHORIZATION", ""))
@@ -86,30 +117,14 @@ class ContentView:
             return _page(404, "Repository not found")
         if not repo["online"]:
             return _page(503, "Repository offline")
-        if repo["format"] == "conda":  # conda-forge's stand-in, see _conda.py
-            return _check(subject, repo, "read") or conda_content(repo, method, sub)
-        target = _route(repo, method, sub)
-        if target is None:
-            return _page(404, "Not Found")
-        denied = _check(subject, repo, _ACTIONS.get(method, "read"))
-        if denied is not None:
-            return denied
-        if repo["type"] == "proxy":
-            # The sandbox never contacts a remote: a proxy has nothing cached, so nothing is found.
-            return _page(404, "Not Found")
-        if target == "/":
-            refusal = self._write_policy(environ, repo)
-            if refusal is not None:
-                return refusal
-        members = [name]
-        if repo["type"] == "group":
-            members = [
-                member
-                for member in repo["group"]["memberNames"]
-                if repositories.get(member, {}).get("type") == "hosted"
-            ]
-        app_environ = dict(environ, SCRIPT_NAME=f"/repository/{name}", PATH_INFO=target)
-        return self._indexes.app(name, members), app_environ
+        if repo["type"] != "group":
+            return subject, repo, [name]
+        members = [
+            member
+            for member in repo["group"]["memberNames"]
+            if repositories.get(member, {}).get("type") == "hosted"
+        ]
+        return subject, repo, members
 
     def _write_policy(self, environ: dict[str, Any], repo: dict[str, Any]) -> Response | None:
         form = read_upload_form(environ)
@@ -136,23 +151,29 @@ def _route(repo: dict[str, Any], method: str, sub: str) -> str | None:
     if repo["format"] != "pypi":
         return None
     if method in ("GET", "HEAD"):
-        if sub == "/simple/":
-            return sub
-        match = _PROJECT.match(sub)
-        if match:
-            # Nexus serves /simple/<name> and /simple/<name>/ alike; pypiserver wants the slash.
-            return f"/simple/{match.group(1)}/"
-        if sub.startswith("/packages/") and len(sub) > len("/packages/"):
-            return sub
-        return None
+        return _read_route(sub)
     # Anything else is a 404, as in the 3.31 router; that current versions still route exactly
     # so is UNCONFIRMED in api-facts.md: the documented routing is kept, so twine pointed at
     # .../simple/ gets 404.
     if method == "POST" and repo["type"] == "hosted":
-        if sub == "/":
-            return "/"
-        if sub == "/pypi":
-            return "/RPC2"  # XML-RPC search: Nexus's /pypi is pypiserver's /RPC2
+        return _POST_ROUTES.get(sub)
+    return None
+
+
+# Uploads, and XML-RPC search: Nexus's /pypi is pypiserver's /RPC2.
+_POST_ROUTES = {"/": "/", "/pypi": "/RPC2"}
+
+
+def _read_route(sub: str) -> str | None:
+    """Return pypiserver's path for a GET of the simple index or a package file, else None."""
+    if sub == "/simple/":
+        return sub
+    match = _PROJECT.match(sub)
+    if match:
+        # Nexus serves /simple/<name> and /simple/<name>/ alike; pypiserver wants the slash.
+        return f"/simple/{match.group(1)}/"
+    if sub.startswith("/packages/") and len(sub) > len("/packages/"):
+        return sub
     return None
 
 

@@ -57,8 +57,13 @@ _REQUIRED: dict[str, list[tuple[str, type]]] = {
 }
 # Strings constrained @NotNull rather than @NotEmpty (HostedStorageAttributes, ProxyAttributes).
 _NOT_NULL_STRINGS = {"storage.writePolicy", "proxy.remoteUrl"}
-_JAVA_TYPES = {str: "java.lang.String", bool: "java.lang.Boolean", int: "java.lang.Integer",
-               dict: "java.util.LinkedHashMap", list: "java.util.ArrayList"}  # fmt: skip
+_JAVA_TYPES: dict[type, str] = {
+    str: "java.lang.String",
+    bool: "java.lang.Boolean",
+    int: "java.lang.Integer",
+    dict: "java.util.LinkedHashMap",
+    list: "java.util.ArrayList",
+}
 
 
 class RequestProblem(Exception):
@@ -97,12 +102,32 @@ def validate(repo_type: str, body: Any) -> None:
     if not isinstance(body, dict):
         raise RequestProblem([{"id": "*", "message": "Unable to parse the request body as JSON"}])
     fields = [("name", str), ("online", bool), *_REQUIRED[repo_type]]
-    # JSON mapping happens first (NP JsonMappingExceptionMapper): a wrong type stops there.
+    _check_types(body, fields)
+    errors = [*_missing(body, fields), *_invalid(body)]
+    if errors:
+        raise RequestProblem(errors)
+    if repo_type == "hosted":
+        _check_write_policy(_get(body, "storage.writePolicy"))
+
+
+def _check_types(body: dict[str, Any], fields: list[tuple[str, type]]) -> None:
+    """Check the JSON types of the fields that are there.
+
+    JSON mapping happens before bean validation (NP JsonMappingExceptionMapper): a wrong type
+    stops there, with the first one.
+
+    Raises:
+        RequestProblem: A field has the wrong type.
+    """
     for path, kind in fields:
         value = _get(body, path)
         if value is not None and not _type_ok(value, kind):
             message = f"Cannot deserialize value of type `{_JAVA_TYPES[kind]}` from {value!r}"
             raise RequestProblem([{"id": path, "message": message}])
+
+
+def _missing(body: dict[str, Any], fields: list[tuple[str, type]]) -> list[dict[str, str]]:
+    """Return bean validation's errors for the required fields that are null or empty."""
     errors = []
     for path, kind in fields:
         value = _get(body, path)
@@ -111,16 +136,28 @@ def validate(repo_type: str, body: Any) -> None:
         if value is None or (not_empty and not value):
             message = "must not be empty" if not_empty else "must not be null"
             errors.append({"id": f"PARAMETER {leaf}", "message": message})
+    return errors
+
+
+def _invalid(body: dict[str, Any]) -> list[dict[str, str]]:
+    """Return bean validation's errors for a malformed name and an unknown authentication type."""
+    errors = []
     name = body.get("name")
     if isinstance(name, str) and name and not NAME_PATTERN.match(name):
         errors.append({"id": "PARAMETER name", "message": NAME_MESSAGE})
     auth = _get(body, "httpClient.authentication")
     if isinstance(auth, dict) and auth.get("type") not in _AUTH_TYPES:
         errors.append({"id": "PARAMETER type", "message": f"must be one of {list(_AUTH_TYPES)}"})
-    if errors:
-        raise RequestProblem(errors)
-    policy = _get(body, "storage.writePolicy")
-    if repo_type == "hosted" and policy.upper() not in WRITE_POLICIES:
+    return errors
+
+
+def _check_write_policy(policy: str) -> None:
+    """Check a hosted repository's write policy, case-insensitively.
+
+    Raises:
+        RequestProblem: Not a policy Nexus knows.
+    """
+    if policy.upper() not in WRITE_POLICIES:
         # The converter maps the string to the WritePolicy enum; the IllegalArgumentException
         # becomes AbstractRepositoriesApiResource's 400 {"id": "*", "message": "\"...\""}.
         message = f"No enum constant org.sonatype.nexus.repository.config.WritePolicy.{policy}"

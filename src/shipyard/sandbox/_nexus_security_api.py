@@ -104,25 +104,10 @@ class _Security:
             return nexus_json(role)
 
     def _role_from(self, nexus: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-        known = privileges(nexus["repositories"])
-        roles = nexus["security"]["roles"]
-        role_id = body["id"]
-        for privilege in body.get("privileges") or []:
-            if privilege not in known:
-                raise message_error(
-                    400, f"Privilege '{privilege}' contained in role '{role_id}' not found."
-                )
-        for child in body.get("roles") or []:
-            if child not in roles and child != role_id:
-                raise message_error(400, f"Role '{child}' contained in role '{role_id}' not found.")
-        if role_id in _descendants(roles, body.get("roles") or [], role_id):
-            message = (
-                f"Role '{role_id}' cannot contain itself either directly or indirectly "
-                "through child roles."
-            )
-            raise message_error(400, message)
+        _check_privileges(nexus, body)
+        _check_children(nexus["security"]["roles"], body)
         return {
-            "id": role_id,
+            "id": body["id"],
             "source": "default",
             "name": body["name"],
             "description": body.get("description"),
@@ -317,6 +302,39 @@ class _Security:
         with self.ctx.store.write("nexus") as nexus:
             nexus["security"]["anonymous"] = settings
         return nexus_json(settings)
+
+
+def _check_privileges(nexus: dict[str, Any], body: dict[str, Any]) -> None:
+    """Check that every privilege a role request lists exists.
+
+    Raises:
+        HttpError: Nexus's 400 naming the first unknown privilege.
+    """
+    known = privileges(nexus["repositories"])
+    for privilege in body.get("privileges") or []:
+        if privilege not in known:
+            raise message_error(
+                400, f"Privilege '{privilege}' contained in role '{body['id']}' not found."
+            )
+
+
+def _check_children(roles: dict[str, Any], body: dict[str, Any]) -> None:
+    """Check that a role request's child roles exist and do not contain the role itself.
+
+    Raises:
+        HttpError: Nexus's 400 naming an unknown child role, or saying the role contains itself.
+    """
+    role_id = body["id"]
+    children = body.get("roles") or []
+    for child in children:
+        if child not in roles and child != role_id:
+            raise message_error(400, f"Role '{child}' contained in role '{role_id}' not found.")
+    if role_id in _descendants(roles, children, role_id):
+        message = (
+            f"Role '{role_id}' cannot contain itself either directly or indirectly "
+            "through child roles."
+        )
+        raise message_error(400, message)
 
 
 def _descendants(roles: dict[str, Any], children: list[str], root: str) -> set[str]:

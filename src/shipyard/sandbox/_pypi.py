@@ -17,7 +17,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 with warnings.catch_warnings():
     # pypiserver's vendored bottle imports the stdlib ``cgi`` module, deprecated since 3.11.
@@ -141,7 +141,8 @@ def _make_app(roots: tuple[Path, ...]) -> WSGIApp:
         log_res_frmt="%(status)s",
         log_err_frmt="%(body)s",
     )
-    # pypiserver keeps its config on the app for embedders and tests; swap in the Nexus layout.
-    config = app._pypiserver_config
+    # pypiserver keeps its config on the app for embedders and tests (set at run time, so no type
+    # checker knows it); swap in the Nexus layout.
+    config = cast("Any", app)._pypiserver_config
     config.backend = BackendProxy(_NexusLayoutBackend(config))
     return app

@@ -16,10 +16,13 @@ import traceback
 import uuid
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shipyard.config import Secret
 from shipyard.errors import ConfigError, redact
+
+if TYPE_CHECKING:
+    from shipyard.sandbox._state import StateStore
 
 __all__ = ["ADMIN_PASSWORD_ENV", "GITLAB_TOKEN_ENV", "Sandbox", "run_foreground"]
 
@@ -98,48 +101,56 @@ class Sandbox:
 
     def start(self) -> Sandbox:
         """Start both stand-ins; returns the sandbox, ready to answer."""
-        from shipyard.sandbox._gitlab_app import GitLabApp, default_gitlab_state
-        from shipyard.sandbox._nexus_app import NexusApp, default_nexus_state
-        from shipyard.sandbox._server import ServerThread
-        from shipyard.sandbox._state import (
-            STATE_FILE,
-            StateStore,
-            hash_password,
-            write_private_file,
-        )
+        from shipyard.sandbox._state import STATE_FILE, write_private_file
 
         if self._servers:
             return self
-        if self._requested_dir is None:
-            self.state_dir = Path(tempfile.mkdtemp(prefix="shipyard-sandbox-"))
-            self._owns_dir = True
-        else:
-            self.state_dir = self._requested_dir.resolve()
-            self.state_dir.mkdir(parents=True, exist_ok=True)
+        self._prepare_state_dir()
         password_file = self.state_dir / ADMIN_PASSWORD_FILE
         token_file = self.state_dir / GITLAB_TOKEN_FILE
         password = self._initial_password or str(uuid.uuid4())
         if not (self.state_dir / STATE_FILE).exists():
             write_private_file(password_file, password)
-        token = self._requested_token or (
-            token_file.read_text(encoding="utf-8").strip() if token_file.exists() else ""
-        )
-        token = token or f"glpat-{secrets.token_urlsafe(15)}"
-        store = StateStore(
-            self.state_dir,
-            {
-                "nexus": lambda: default_nexus_state(password),
-                "gitlab": lambda: default_gitlab_state(token),
-            },
-        )
-        with store.write("gitlab") as gitlab:
-            gitlab["token"] = hash_password(token)
+        token = self._token(token_file)
+        store = _open_store(self.state_dir, password, token)
         write_private_file(token_file, token)
         if password_file.exists():
             self.admin_password = Secret(password_file.read_text(encoding="utf-8").strip())
         elif self._initial_password:
             self.admin_password = Secret(self._initial_password)
         self.gitlab_token = Secret(token)
+        self._listen(store)
+        for server in self._servers:
+            server.start()
+        log.info("sandbox: nexus at %s, gitlab at %s", self.nexus_url, self.gitlab_url)
+        return self
+
+    def _prepare_state_dir(self) -> None:
+        """Make a temporary state directory (removed on stop), or create the requested one."""
+        if self._requested_dir is None:
+            self.state_dir = Path(tempfile.mkdtemp(prefix="shipyard-sandbox-"))
+            self._owns_dir = True
+        else:
+            self.state_dir = self._requested_dir.resolve()
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+
+    def _token(self, token_file: Path) -> str:
+        """Return the GitLab token: the requested one, else the saved one, else a new one."""
+        if self._requested_token:
+            return self._requested_token
+        saved = token_file.read_text(encoding="utf-8").strip() if token_file.exists() else ""
+        return saved or f"glpat-{secrets.token_urlsafe(15)}"
+
+    def _listen(self, store: StateStore) -> None:
+        """Bind a server for each stand-in (not started yet).
+
+        Raises:
+            ConfigError: A port is taken; the servers bound so far are stopped.
+        """
+        from shipyard.sandbox._gitlab_app import GitLabApp
+        from shipyard.sandbox._nexus_app import NexusApp
+        from shipyard.sandbox._server import ServerThread
+
         apps = [("nexus", NexusApp(store, self.state_dir)), ("gitlab", GitLabApp(store))]
         for (name, app), port in zip(apps, self._ports, strict=True):
             try:
@@ -148,10 +159,6 @@ class Sandbox:
                 self.stop()
                 msg = f"the sandbox's {name} stand-in cannot listen on 127.0.0.1:{port}: {exc}"
                 raise ConfigError(msg, hint="Pick another port, or 0 for a free one.") from exc
-        for server in self._servers:
-            server.start()
-        log.info("sandbox: nexus at %s, gitlab at %s", self.nexus_url, self.gitlab_url)
-        return self
 
     def stop(self) -> None:
         """Stop both stand-ins (and remove the state directory if the sandbox made it)."""
@@ -188,6 +195,24 @@ class Sandbox:
     def __repr__(self) -> str:
         where = f"{self.nexus_url}, {self.gitlab_url}" if self._servers else "stopped"
         return f"Sandbox({str(self.state_dir)!r}, {where})"
+
+
+def _open_store(state_dir: Path, password: str, token: str) -> StateStore:
+    """Open the stand-ins' state, made with these credentials when new; store the token's hash."""
+    from shipyard.sandbox._gitlab_app import default_gitlab_state
+    from shipyard.sandbox._nexus_app import default_nexus_state
+    from shipyard.sandbox._state import StateStore, hash_password
+
+    store = StateStore(
+        state_dir,
+        {
+            "nexus": lambda: default_nexus_state(password),
+            "gitlab": lambda: default_gitlab_state(token),
+        },
+    )
+    with store.write("gitlab") as gitlab:
+        gitlab["token"] = hash_password(token)
+    return store
 
 
 class _RedactingFilter(logging.Filter):

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from socketserver import ThreadingMixIn
-from typing import Any
+from typing import IO, Any, cast
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer, make_server
 
 __all__ = ["ServerThread"]
@@ -42,7 +42,8 @@ class _LogWriter:
 class _ServerHandler(ServerHandler):
     # wsgiref copies the whole process environment (snapshotted at import) into every WSGI
     # environ; that may hold SHIPYARD_SANDBOX_* secrets, so the apps get none of it.
-    os_environ: dict[str, str] = {}
+    os_environ: MutableMapping[str, str] = {}
+    request_handler: WSGIRequestHandler
 
 
 class _RequestHandler(WSGIRequestHandler):
@@ -51,6 +52,11 @@ class _RequestHandler(WSGIRequestHandler):
     The query string is left out of the log because a client may put a token there
     (``?private_token=``); headers, where credentials travel, are never logged.
     """
+
+    @property
+    def _server(self) -> _ThreadingServer:
+        # socketserver types the server as any BaseServer; this handler serves only ours.
+        return cast("_ThreadingServer", self.server)
 
     def get_environ(self) -> dict[str, Any]:
         environ = super().get_environ()
@@ -69,24 +75,34 @@ class _RequestHandler(WSGIRequestHandler):
             return
         if not self.parse_request():
             return
+        # The socket's writer is a file of bytes, whatever class typeshed gives it.
+        wfile = cast("IO[bytes]", self.wfile)
         handler = _ServerHandler(
-            self.rfile, self.wfile, self.get_stderr(), self.get_environ(), multithread=True
+            self.rfile, wfile, self.get_stderr(), self.get_environ(), multithread=True
         )
         handler.request_handler = self
-        handler.run(self.server.get_app())
+        handler.run(self._server.wsgi_app())
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         path = getattr(self, "path", "").split("?", 1)[0]
-        log.info("%s %s %s %s", self.server.name, self.command, path, code)
+        log.info("%s %s %s %s", self._server.name, self.command, path, code)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
-        log.debug("%s: %s", self.server.name, "connection-level message suppressed")
+        log.debug("%s: %s", self._server.name, "connection-level message suppressed")
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
     allow_reuse_address = True
     name = "server"
+
+    def wsgi_app(self) -> WSGIApp:
+        """Return the app to serve, which ``make_server`` sets before the first request."""
+        app = self.get_app()
+        if app is None:
+            msg = f"{self.name}: no WSGI application to serve"
+            raise RuntimeError(msg)
+        return app
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients that hang up mid-answer (pip, twine on retry) are normal; keep the log quiet.

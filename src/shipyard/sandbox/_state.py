@@ -14,7 +14,7 @@ import json
 import os
 import secrets
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -109,13 +109,13 @@ class StateStore:
         os.replace(tmp, self.path)
 
     @contextmanager
-    def read(self, section: str) -> Iterator[dict[str, Any]]:
+    def read(self, section: str) -> Generator[dict[str, Any], None, None]:
         """Hold the lock and give a section for reading; do not change it."""
         with self._lock:
             yield self._data[section]
 
     @contextmanager
-    def write(self, section: str) -> Iterator[dict[str, Any]]:
+    def write(self, section: str) -> Generator[dict[str, Any], None, None]:
         """Hold the lock, give a section to change, and save the file when the block succeeds."""
         with self._lock:
             snapshot = json.dumps(self._data[section])
