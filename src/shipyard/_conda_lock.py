@@ -16,7 +16,7 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from shipyard.errors import InputError, redact
 
@@ -37,7 +37,7 @@ class LockedPackage:
     depends: tuple[str, ...] = field(default=(), compare=False)
     build_number: int = field(default=0, compare=False)
     subdir: str = field(default="", compare=False)
-    noarch: str = field(default="", compare=False)
+    noarch: Literal["", "python", "generic"] = field(default="", compare=False)
 
     @property
     def file_name(self) -> str:
@@ -173,10 +173,32 @@ def read_lock(path: Path | str) -> Lock:
     Raises:
         InputError: The file is missing, is not YAML, or is not a version 1 conda-lock file.
     """
+    path = Path(path)
+    data = _load_lock_file(path)
+    metadata = data.get("metadata") or {}
+    packages = [
+        _locked_package(entry)
+        for entry in data["package"]
+        if entry.get("manager", "conda") == "conda"
+    ]
+    return Lock(
+        packages=tuple(sorted(packages)),
+        channels=tuple(c["url"] for c in metadata.get("channels", [])),
+        platforms=tuple(metadata.get("platforms", [])),
+        content_hash=dict(metadata.get("content_hash") or {}),
+        source=(metadata.get("sources") or ["environment.yml"])[0],
+    )
+
+
+def _load_lock_file(path: Path) -> dict[str, Any]:
+    """Read a lock file's YAML and check it is a conda-lock version 1 document.
+
+    Raises:
+        InputError: The file is missing, is not YAML, or is not a version 1 conda-lock file.
+    """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
-    path = Path(path)
     try:
         data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -186,30 +208,21 @@ def read_lock(path: Path | str) -> Lock:
     if not isinstance(data, dict) or data.get("version") != 1 or "package" not in data:
         msg = "not a conda-lock version 1 file (no 'version: 1' and 'package' list)"
         raise InputError(msg, path=path, hint="Write it again with `shipyard env lock`.")
-    metadata = data.get("metadata") or {}
-    packages = []
-    for entry in data["package"]:
-        if entry.get("manager", "conda") != "conda":
-            continue
-        deps = entry.get("dependencies") or {}
-        url = entry["url"]
-        subdir = url.rsplit("/", 2)[-2]
-        stem = url.rsplit("/", 1)[-1].removesuffix(".conda").removesuffix(".tar.bz2")
-        packages.append(
-            LockedPackage(
-                platform=entry["platform"], name=entry["name"], version=str(entry["version"]),
-                build=stem.rsplit("-", 1)[-1], url=url, md5=entry["hash"].get("md5", ""),
-                sha256=entry["hash"].get("sha256", ""), subdir=subdir,
-                depends=tuple(f"{n} {c}".strip() if c != "*" else n for n, c in deps.items()),
-            )
-        )  # fmt: skip
-    return Lock(
-        packages=tuple(sorted(packages)),
-        channels=tuple(c["url"] for c in metadata.get("channels", [])),
-        platforms=tuple(metadata.get("platforms", [])),
-        content_hash=dict(metadata.get("content_hash") or {}),
-        source=(metadata.get("sources") or ["environment.yml"])[0],
-    )
+    return data
+
+
+def _locked_package(entry: dict[str, Any]) -> LockedPackage:
+    """Make a package of one conda ``package`` entry of a conda-lock file."""
+    deps = entry.get("dependencies") or {}
+    url = entry["url"]
+    subdir = url.rsplit("/", 2)[-2]
+    stem = url.rsplit("/", 1)[-1].removesuffix(".conda").removesuffix(".tar.bz2")
+    return LockedPackage(
+        platform=entry["platform"], name=entry["name"], version=str(entry["version"]),
+        build=stem.rsplit("-", 1)[-1], url=url, md5=entry["hash"].get("md5", ""),
+        sha256=entry["hash"].get("sha256", ""), subdir=subdir,
+        depends=tuple(f"{n} {c}".strip() if c != "*" else n for n, c in deps.items()),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -258,8 +271,6 @@ class LockDiff:
 
 def diff_locks(old: Lock, new: Lock) -> LockDiff:
     """Compare two locks: packages added, removed, upgraded, downgraded or rebuilt per platform."""
-    from rattler import Version
-
     before = {(p.platform, p.name): p for p in old.packages}
     after = {(p.platform, p.name): p for p in new.packages}
     changes = []
@@ -267,18 +278,25 @@ def diff_locks(old: Lock, new: Lock) -> LockDiff:
         a, b = before.get(key), after.get(key)
         if a and b and (a.version, a.build) == (b.version, b.build):
             continue
-        if a is None:
-            change = "added"
-        elif b is None:
-            change = "removed"
-        elif a.version == b.version:
-            change = "rebuilt"
-        else:
-            change = "upgraded" if Version(b.version) > Version(a.version) else "downgraded"
-        old_text = f"{a.version} ({a.build})" if a else ""
-        new_text = f"{b.version} ({b.build})" if b else ""
-        changes.append(LockChange(key[0], key[1], change, old_text, new_text))
+        changes.append(LockChange(key[0], key[1], _change(a, b), _shown(a), _shown(b)))
     return LockDiff(tuple(changes))
+
+
+def _change(a: LockedPackage | None, b: LockedPackage | None) -> str:
+    """Name how a package changed from ``a`` to ``b`` (``None``: not in that lock)."""
+    from rattler import Version
+
+    if a is None:
+        return "added"
+    if b is None:
+        return "removed"
+    if a.version == b.version:
+        return "rebuilt"
+    return "upgraded" if Version(b.version) > Version(a.version) else "downgraded"
+
+
+def _shown(package: LockedPackage | None) -> str:
+    return f"{package.version} ({package.build})" if package else ""
 
 
 def lock_from_records(records: dict[str, list[Any]], **kwargs: Any) -> Lock:

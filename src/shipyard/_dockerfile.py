@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from shipyard.errors import InputError, did_you_mean
 
@@ -288,21 +289,33 @@ class Dockerfile:
         """
         env: dict[str, str | None] = {}
         for member in self.ancestry(stage):
-            args: dict[str, str | None] = {}
-            for instruction in member.instructions:
-                if upto is not None and instruction.line >= upto:
-                    break
-                scope = {**args, **env}
-                if instruction.keyword == "ARG":
-                    for name, default in _pairs(instruction, self.escape, scope):
-                        inherited = self.global_args.get(name) if name in self.global_args else None
-                        args[name] = default if default is not None else inherited
-                elif instruction.keyword == "ENV":
-                    for name, value in _pairs(instruction, self.escape, scope):
-                        env[name] = value or ""
+            args, env = self._declared(member, upto, env)
             if member is stage:
                 return {**args, **env}
         return env
+
+    def _declared(
+        self, member: Stage, upto: int | None, env: dict[str, str | None]
+    ) -> tuple[dict[str, str | None], dict[str, str | None]]:
+        """Read one stage's ARGs and ENVs before ``upto``, after the ENV of the stages before.
+
+        Returns:
+            The stage's ARGs (a default, else the global ARG's), and ``env`` with its ENVs added.
+        """
+        args: dict[str, str | None] = {}
+        env = dict(env)
+        for instruction in member.instructions:
+            if upto is not None and instruction.line >= upto:
+                break
+            scope = {**args, **env}
+            if instruction.keyword == "ARG":
+                for name, default in _pairs(instruction, self.escape, scope):
+                    args[name] = default if default is not None else self.global_args.get(name)
+            elif instruction.keyword == "ENV":
+                env.update(
+                    (name, value or "") for name, value in _pairs(instruction, self.escape, scope)
+                )
+        return args, env
 
     def env(self, stage: Stage) -> dict[str, str]:
         """Return the ENV variables the stage's image carries (inherited ones included)."""
@@ -390,7 +403,7 @@ def parse(data: bytes | str, path: Path | str = "Dockerfile") -> Dockerfile:
         InputError: The content is not a Dockerfile: binary, empty, an unknown instruction, no
             FROM, or a syntax error BuildKit reports (e.g. an unterminated heredoc), with the line.
     """
-    import dockerfile
+    import dockerfile  # ty: ignore[import-not-found] - a compiled extension without stubs
 
     path = Path(path)
     text = _decode(data, path) if isinstance(data, bytes) else data
@@ -409,23 +422,57 @@ def parse(data: bytes | str, path: Path | str = "Dockerfile") -> Dockerfile:
     return _build(path, text, instructions)
 
 
-def _instruction(command: object, path: Path) -> Instruction:
-    keyword = str(command.cmd).upper()  # type: ignore[attr-defined]
-    line = int(command.start_line)  # type: ignore[attr-defined]
+class _GoHeredoc(Protocol):
+    """A ``dockerfile.Heredoc``: one heredoc of an instruction."""
+
+    @property
+    def content(self) -> str: ...
+
+
+class _GoCommand(Protocol):
+    """A ``dockerfile.Command``: an instruction as the Go parser returns it.
+
+    The ``dockerfile`` distribution is a compiled extension without type stubs; this says what
+    :func:`_instruction` reads from it.
+    """
+
+    @property
+    def cmd(self) -> str: ...
+    @property
+    def sub_cmd(self) -> str | None: ...
+    @property
+    def json(self) -> bool: ...
+    @property
+    def original(self) -> str: ...
+    @property
+    def start_line(self) -> int: ...
+    @property
+    def end_line(self) -> int: ...
+    @property
+    def flags(self) -> tuple[str, ...]: ...
+    @property
+    def value(self) -> tuple[str, ...]: ...
+    @property
+    def heredocs(self) -> tuple[_GoHeredoc, ...]: ...
+
+
+def _instruction(command: _GoCommand, path: Path) -> Instruction:
+    keyword = str(command.cmd).upper()
+    line = int(command.start_line)
     if keyword not in KEYWORDS:
-        msg = f"{str(command.cmd)!r} is not a Dockerfile instruction"  # type: ignore[attr-defined]
+        msg = f"{str(command.cmd)!r} is not a Dockerfile instruction"
         suggestion = did_you_mean(keyword, KEYWORDS)
         raise InputError(msg + suggestion, path=path, line=line, hint=_HINT)
     return Instruction(
         keyword=keyword,
         line=line,
-        end_line=int(command.end_line),  # type: ignore[attr-defined]
-        args=tuple(command.value),  # type: ignore[attr-defined]
-        flags=tuple(command.flags),  # type: ignore[attr-defined]
-        json=bool(command.json),  # type: ignore[attr-defined]
-        heredocs=tuple(h.content for h in command.heredocs),  # type: ignore[attr-defined]
-        original=str(command.original),  # type: ignore[attr-defined]
-        sub=command.sub_cmd.upper() if command.sub_cmd else None,  # type: ignore[attr-defined]
+        end_line=int(command.end_line),
+        args=tuple(command.value),
+        flags=tuple(command.flags),
+        json=bool(command.json),
+        heredocs=tuple(h.content for h in command.heredocs),
+        original=str(command.original),
+        sub=command.sub_cmd.upper() if command.sub_cmd else None,
     )
 
 
@@ -458,12 +505,7 @@ def _stage(
     path: Path,
 ) -> Stage:
     args = instruction.args
-    if (
-        not args
-        or args[0] == ""
-        or (len(args) not in (1, 3))
-        or (len(args) == 3 and args[1].lower() != "as")
-    ):
+    if not _is_from(args):
         msg = f"FROM takes an image and an optional 'AS name', not {instruction.text!r}"
         raise InputError(msg, path=path, line=instruction.line, hint=_HINT)
     name = args[2].lower() if len(args) == 3 else None
@@ -484,3 +526,10 @@ def _stage(
         parent=parent,
         unresolved=missing,
     )
+
+
+def _is_from(args: tuple[str, ...]) -> bool:
+    """Tell whether FROM's arguments are ``image`` or ``image AS name``."""
+    if not args or args[0] == "":
+        return False
+    return len(args) == 1 or (len(args) == 3 and args[1].lower() == "as")

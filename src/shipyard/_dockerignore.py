@@ -24,37 +24,40 @@ class _Pattern:
     line: int
 
 
+_WILDCARDS = {"*": "[^/]*", "?": "[^/]"}
+
+
 def _regex(pattern: str) -> re.Pattern[str]:
     out, index = [], 0
     while index < len(pattern):
-        char = pattern[index]
-        if pattern.startswith("**", index):
-            index += 2
-            if pattern.startswith("/", index):
-                out.append("(?:.*/)?")
-                index += 1
-            else:
-                out.append(".*")
-            continue
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[":
-            end = pattern.find("]", index + 1)
-            if end == -1:
-                out.append(re.escape(char))
-            else:
-                body = pattern[index + 1 : end].replace("\\", "\\\\")
-                out.append(f"[{'^' + body[1:] if body.startswith('!') else body}]")
-                index = end
-        elif char == "\\" and index + 1 < len(pattern):
-            index += 1
-            out.append(re.escape(pattern[index]))
-        else:
-            out.append(re.escape(char))
-        index += 1
+        piece, index = _translate(pattern, index)
+        out.append(piece)
     return re.compile("".join(out))
+
+
+def _translate(pattern: str, index: int) -> tuple[str, int]:
+    """Translate the token at ``index``: return its regex and where the next token starts."""
+    char = pattern[index]
+    if pattern.startswith("**/", index):
+        return "(?:.*/)?", index + 3
+    if pattern.startswith("**", index):
+        return ".*", index + 2
+    if char in _WILDCARDS:
+        return _WILDCARDS[char], index + 1
+    if char == "[":
+        return _character_class(pattern, index)
+    if char == "\\" and index + 1 < len(pattern):
+        return re.escape(pattern[index + 1]), index + 2
+    return re.escape(char), index + 1
+
+
+def _character_class(pattern: str, index: int) -> tuple[str, int]:
+    """Translate ``[...]`` (``[!...]`` negated); a ``[`` that is never closed is literal."""
+    end = pattern.find("]", index + 1)
+    if end == -1:
+        return re.escape("["), index + 1
+    body = pattern[index + 1 : end].replace("\\", "\\\\")
+    return f"[{'^' + body[1:] if body.startswith('!') else body}]", end + 1
 
 
 class DockerIgnore:

@@ -182,10 +182,39 @@ def parse_environment(
         InputError: The YAML is malformed or not shaped like an environment file (rule ENV001),
             with the file, line and column.
     """
+    path = Path(path)
+    data = _load_yaml(text, path)
+    name = data.get("name") or ""
+    channels = tuple(
+        Channel(value, line, column)
+        for value, line, column, _ in _strings(data.get("channels", []), "channels", path, data)
+        if value
+    )
+    dependencies, pip, pip_line = _dependencies(data, path)
+    return EnvironmentFile(
+        path=path,
+        text=text,
+        name=str(name),
+        channels=channels,
+        dependencies=dependencies,
+        pip=pip,
+        pip_line=pip_line,
+        project_name=project_name,
+        nexus_url=nexus_url,
+        channels_line=_key_line(data, "channels"),
+        dependencies_line=_key_line(data, "dependencies"),
+    )
+
+
+def _load_yaml(text: str, path: Path) -> Any:
+    """Load the document with positions; an empty one is an empty mapping.
+
+    Raises:
+        InputError: The YAML is malformed or is not a mapping (rule ENV001).
+    """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    path = Path(path)
     try:
         data = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
@@ -196,16 +225,21 @@ def parse_environment(
     except YAMLError as exc:
         raise _fail(f"invalid YAML: {exc}", path, (1, 1)) from None
     if data is None:
-        data = {}
+        return {}
     if not isinstance(data, dict):
         msg = f"the document must be a mapping with 'dependencies', not {type(data).__name__}"
         raise _fail(msg, path, (1, 1))
-    name = data.get("name") or ""
-    channels = tuple(
-        Channel(value, line, column)
-        for value, line, column, _ in _strings(data.get("channels", []), "channels", path, data)
-        if value
-    )
+    return data
+
+
+def _dependencies(
+    data: Any, path: Path
+) -> tuple[tuple[Dependency, ...], tuple[PipLine, ...] | None, int]:
+    """Return the conda dependencies, the ``pip:`` section's lines (``None``: none) and its line.
+
+    Raises:
+        InputError: An entry is not a string, or a mapping other than ``pip:`` (rule ENV001).
+    """
     dependencies: list[Dependency] = []
     pip: tuple[PipLine, ...] | None = None
     pip_line = 1
@@ -214,27 +248,30 @@ def parse_environment(
         if value:
             dependencies.append(parse_spec(value, line, column))
             continue
-        mapping = deps_node[index]
-        if set(mapping) != {"pip"}:
-            keys = ", ".join(repr(str(k)) for k in mapping)
-            msg = f"a mapping in dependencies may only be 'pip:', not {keys}"
-            raise _fail(msg, path, (line, column))
-        pip_line = _position(mapping, key="pip")[0]
-        entries = _strings(mapping["pip"], "pip", path, mapping)
-        pip = tuple(PipLine(v, ln, col) for v, ln, col, _ in entries if v)
-    return EnvironmentFile(
-        path=path,
-        text=text,
-        name=str(name),
-        channels=channels,
-        dependencies=tuple(dependencies),
-        pip=pip,
-        pip_line=pip_line,
-        project_name=project_name,
-        nexus_url=nexus_url,
-        channels_line=_position(data, key="channels")[0] if "channels" in data else 1,
-        dependencies_line=_position(data, key="dependencies")[0] if "dependencies" in data else 1,
-    )
+        pip, pip_line = _pip_section(deps_node[index], path, (line, column))
+    return tuple(dependencies), pip, pip_line
+
+
+def _pip_section(
+    mapping: Any, path: Path, where: tuple[int, int]
+) -> tuple[tuple[PipLine, ...], int]:
+    """Return the lines of a ``- pip:`` entry of the dependencies, and the line of its key.
+
+    Raises:
+        InputError: The mapping has keys other than ``pip``, or a line is not a string.
+    """
+    if set(mapping) != {"pip"}:
+        keys = ", ".join(repr(str(k)) for k in mapping)
+        msg = f"a mapping in dependencies may only be 'pip:', not {keys}"
+        raise _fail(msg, path, where)
+    entries = _strings(mapping["pip"], "pip", path, mapping)
+    lines = tuple(PipLine(v, ln, col) for v, ln, col, _ in entries if v)
+    return lines, _position(mapping, key="pip")[0]
+
+
+def _key_line(data: Any, key: str) -> int:
+    """Return the line of a top-level key, 1 when the document has none."""
+    return _position(data, key=key)[0] if key in data else 1
 
 
 def load_environment(

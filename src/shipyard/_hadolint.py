@@ -134,16 +134,26 @@ def run(targets: list[Target], root: Path | None) -> list[HadolintIssue]:
         ShipyardError: hadolint is missing or fails.
     """
     by_file = [t for t in targets if t.text is None]
-    issues = []
-    if by_file:
-        shown = {t.argument: t.shown for t in by_file}
-        for issue in _run([t.argument for t in by_file], root, None):
-            issues.append(replace(issue, path=shown.get(issue.path, issue.path)))
+    issues = _run_files(by_file, root) if by_file else []
     for t in targets:
         if t.text is not None:
-            for issue in _run(["-"], root, t.text):
-                line = t.lines[issue.line - 1] if issue.line <= len(t.lines) else issue.line
-                issues.append(replace(issue, path=t.shown, line=line))
+            issues += _run_text(t, t.text, root)
+    return issues
+
+
+def _run_files(targets: list[Target], root: Path | None) -> list[HadolintIssue]:
+    """Lint Dockerfiles by path, in one run, and show each finding's file as the target says."""
+    shown = {t.argument: t.shown for t in targets}
+    issues = _run([t.argument for t in targets], root, None)
+    return [replace(issue, path=shown.get(issue.path, issue.path)) for issue in issues]
+
+
+def _run_text(target: Target, text: str, root: Path | None) -> list[HadolintIssue]:
+    """Lint a target's text through stdin and map its lines back to the file's."""
+    issues = []
+    for issue in _run(["-"], root, text):
+        line = target.lines[issue.line - 1] if issue.line <= len(target.lines) else issue.line
+        issues.append(replace(issue, path=target.shown, line=line))
     return issues
 
 
@@ -157,12 +167,32 @@ def _run(arguments: list[str], root: Path | None, stdin: str | None) -> list[Had
         done = subprocess.run(
             command, cwd=root or empty, input=stdin, capture_output=True, text=True, check=False
         )
-    if config is not None and "Error parsing your config file" in done.stderr:
-        detail = done.stderr.strip().strip('"').encode().decode("unicode_escape").splitlines()
-        reason = next((line for line in reversed(detail) if line.strip()), "invalid")
-        msg = f"hadolint cannot read its configuration: {reason.strip()}"
-        hint = "Its keys are `ignored`, `override` and `trustedRegistries`; see hadolint's README."
-        raise InputError(msg, path=config, hint=hint)
+    if config is not None:
+        _check_config(done.stderr, config)
+    return [_issue(item) for item in _items(done) if isinstance(item, dict)]
+
+
+def _check_config(stderr: str, config: Path) -> None:
+    """Raise when hadolint says it cannot parse the configuration (it would go on without it).
+
+    Raises:
+        InputError: The configuration file is invalid; the message gives hadolint's reason.
+    """
+    if "Error parsing your config file" not in stderr:
+        return
+    detail = stderr.strip().strip('"').encode().decode("unicode_escape").splitlines()
+    reason = next((line for line in reversed(detail) if line.strip()), "invalid")
+    msg = f"hadolint cannot read its configuration: {reason.strip()}"
+    hint = "Its keys are `ignored`, `override` and `trustedRegistries`; see hadolint's README."
+    raise InputError(msg, path=config, hint=hint)
+
+
+def _items(done: subprocess.CompletedProcess[str]) -> list[object]:
+    """Return the findings hadolint printed as JSON.
+
+    Raises:
+        ShipyardError: hadolint printed no JSON list: it failed.
+    """
     try:
         items = json.loads(done.stdout or "null")
     except json.JSONDecodeError:
@@ -171,7 +201,7 @@ def _run(arguments: list[str], root: Path | None, stdin: str | None) -> list[Had
         detail = (done.stderr or done.stdout).strip().splitlines()
         msg = f"hadolint failed (exit status {done.returncode}): {detail[0] if detail else ''}"
         raise ShipyardError(msg, hint="Run the same hadolint command by hand to see why.")
-    return [_issue(item) for item in items if isinstance(item, dict)]
+    return items
 
 
 def _issue(item: dict) -> HadolintIssue:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,10 +98,19 @@ class Run:
         """Return the ``--mount`` flags of this type, as key -> value."""
         result = []
         for mount in self.instruction.flag_values("mount"):
-            fields = dict(p.split("=", 1) if "=" in p else (p, "") for p in mount.split(","))
+            fields = _mount_fields(mount)
             if fields.get("type", "bind") == kind:
                 result.append(fields)
         return result
+
+
+def _mount_fields(mount: str) -> dict[str, str]:
+    """Split a ``--mount`` value into key -> value (``""`` for a bare key such as ``readonly``)."""
+    fields: dict[str, str] = {}
+    for part in mount.split(","):
+        key, _, value = part.partition("=")
+        fields[key] = value
+    return fields
 
 
 def runs(dockerfile: Dockerfile, stage: Stage, *, inherited: bool = False) -> Iterator[Run]:
@@ -130,16 +139,24 @@ def option_value(command: Command, option: str) -> str | None:
     return None
 
 
+def _program(command: Command) -> tuple[str, list[str]]:
+    """Return the program a command runs and its operands, seeing through ``python -m <module>``."""
+    args = command.args
+    if command.name.startswith("python") and args[:1] == ("-m",) and len(args) > 1:
+        return args[1], [w for w in args[2:] if not w.startswith("-")]
+    return command.name, command.operands()
+
+
+def _nth(words: list[str], index: int) -> str:
+    return words[index] if len(words) > index else ""
+
+
 def _subcommand(command: Command) -> tuple[str, str]:
-    operands = command.operands()
-    name = command.name
-    if name.startswith("python") and command.args[:1] == ("-m",) and len(command.args) > 1:
-        name, operands = command.args[1], [w for w in command.args[2:] if not w.startswith("-")]
-    if name == "uv" and operands[:1] == ["pip"]:
-        return "pip", operands[1] if len(operands) > 1 else ""
-    if name == "uv" and operands[:1] == ["tool"]:
-        return "pipx", operands[1] if len(operands) > 1 else ""
-    return name, operands[0] if operands else ""
+    """Return (program, action), ``uv pip`` read as pip and ``uv tool`` as pipx."""
+    name, operands = _program(command)
+    if name == "uv" and _nth(operands, 0) in _UV_FRONTS:
+        return _UV_FRONTS[operands[0]], _nth(operands, 1)
+    return name, _nth(operands, 0)
 
 
 def _package(word: str) -> str:
@@ -147,6 +164,8 @@ def _package(word: str) -> str:
     return name.lower().strip("'\"")
 
 
+# uv's subcommands that do what another installer does.
+_UV_FRONTS = {"pip": "pip", "tool": "pipx"}
 _VALUE_OPTIONS = {"-c", "--channel", "-n", "--name", "-p", "--prefix", "-r", "--requirement", "-f",
                   "--file", "--virtual", "-t", "--target", "-i", "--index-url",
                   "--extra-index-url", "--repository", "-X", "--root"}  # fmt: skip
@@ -198,22 +217,38 @@ def feeds(dockerfile: Dockerfile, stage: Stage, finals: list[Stage]) -> bool:
     return stage.index in wanted
 
 
+def _is_python_program(program: str) -> bool:
+    return program in _PYTHON_PROGRAMS or program.startswith("python")
+
+
+def _python_base(dockerfile: Dockerfile, stage: Stage) -> bool:
+    """Tell whether the image a stage builds on is a Python (or conda, or uv) image."""
+    return any(
+        member.parent is None and _PYTHON_WORDS.search(parse_image(member.image).name)
+        for member in dockerfile.ancestry(stage)
+    )
+
+
+def _python_instruction(instruction: Instruction) -> bool:
+    """Tell whether a CMD, ENTRYPOINT or COPY runs Python, or copies from a Python image."""
+    source = instruction.flag("from") or ""
+    if source and _PYTHON_WORDS.search(source):
+        return True
+    if instruction.keyword == "COPY" or not instruction.args:
+        return False
+    words = " ".join(instruction.args).split()
+    return bool(words) and _is_python_program(words[0].rsplit("/", 1)[-1])
+
+
 def is_python(dockerfile: Dockerfile, stage: Stage) -> bool:
     """Tell whether a stage's image runs Python: its base, or what it installs and runs."""
-    for member in dockerfile.ancestry(stage):
-        if member.parent is None and _PYTHON_WORDS.search(parse_image(member.image).name):
-            return True
-    for _, instruction in dockerfile.instructions_of(stage, "CMD", "ENTRYPOINT", "COPY"):
-        source = instruction.flag("from") or ""
-        if source and _PYTHON_WORDS.search(source):
-            return True
-        if instruction.keyword != "COPY" and instruction.args:
-            words = " ".join(instruction.args).split()
-            program = words[0].rsplit("/", 1)[-1] if words else ""
-            if program in _PYTHON_PROGRAMS or program.startswith("python"):
-                return True
+    if _python_base(dockerfile, stage):
+        return True
+    instructions = dockerfile.instructions_of(stage, "CMD", "ENTRYPOINT", "COPY")
+    if any(_python_instruction(instruction) for _, instruction in instructions):
+        return True
     return any(
-        command.name in _PYTHON_PROGRAMS or command.name.startswith("python")
+        _is_python_program(command.name)
         for run in runs(dockerfile, stage, inherited=True)
         for command in run.commands
     )
@@ -255,13 +290,18 @@ def pulled_images(df: Dockerfile) -> Iterator[tuple[str, str, tuple[str, ...], i
         if stage.parent is None:
             yield f"FROM {stage.base}", stage.image, stage.unresolved, stage.line
         for instruction in stage.instructions:
-            sources = [instruction.flag("from") or ""] if instruction.keyword == "COPY" else []
-            for mount in instruction.flag_values("mount"):
-                sources += [p[5:] for p in mount.split(",") if p.startswith("from=")]
-            for source in sources:
-                if source and df.stage_named(source) is None:
+            for source in _pulled_sources(instruction):
+                if df.stage_named(source) is None:
                     value, missing = expand(source, df.variables(stage, upto=instruction.line))
                     yield f"{instruction.keyword} --from={source}", value, missing, instruction.line
+
+
+def _pulled_sources(instruction: Instruction) -> list[str]:
+    """Return the images or stages a ``COPY --from`` or a ``--mount=...,from=`` names."""
+    sources = [instruction.flag("from") or ""] if instruction.keyword == "COPY" else []
+    for mount in instruction.flag_values("mount"):
+        sources += [p[5:] for p in mount.split(",") if p.startswith("from=")]
+    return [source for source in sources if source]
 
 
 def _runs_tool(tool: str, command: Command) -> bool:
@@ -273,7 +313,9 @@ def _runs_tool(tool: str, command: Command) -> bool:
     return operands[:1] == ["sync"] or operands[:2] in (["pip", "install"], ["pip", "sync"])
 
 
-def tool_runs(df: Dockerfile, tool: str) -> Iterator[tuple[Stage, Run, Command, dict]]:
+def tool_runs(
+    df: Dockerfile, tool: str
+) -> Iterator[tuple[Stage, Run, Command, dict[str, str | None]]]:
     """Yield (stage, run, command, variables) for each ``poetry install`` or ``uv sync`` (and
     ``uv pip install``), with the variables the command sees, its own ``VAR=value`` included.
     """  # noqa: D205, D209
@@ -283,11 +325,15 @@ def tool_runs(df: Dockerfile, tool: str) -> Iterator[tuple[Stage, Run, Command, 
                 if not _runs_tool(tool, command):
                     continue
                 variables = df.variables(stage, upto=run.instruction.line)
-                variables.update(a.split("=", 1) for a in command.assignments)  # type: ignore[arg-type]
+                for assignment in command.assignments:
+                    name, _, value = assignment.partition("=")
+                    variables[name] = value
                 yield stage, run, command, variables
 
 
-def poetry_setting(df: Dockerfile, stage: Stage, run: Run, variables: dict, key: str) -> str | None:
+def poetry_setting(
+    df: Dockerfile, stage: Stage, run: Run, variables: Mapping[str, str | None], key: str
+) -> str | None:
     """Return a Poetry setting at a RUN: its ``POETRY_*`` variable, else ``poetry config``."""
     value = variables.get("POETRY_" + key.upper().replace(".", "_").replace("-", "_"))
     if value is not None:
@@ -325,13 +371,19 @@ def service_reason(df: Dockerfile, stage: Stage) -> tuple[int, str] | None:
     for _, instruction in df.instructions_of(stage, "EXPOSE"):
         return instruction.line, f"it EXPOSEs {instruction.text}"
     for _, instruction in df.instructions_of(stage, "CMD", "ENTRYPOINT"):
-        words = " ".join(instruction.args).split()
-        programs = [w.rsplit("/", 1)[-1] for w in words[:4]]
-        server = next((p for p in programs if p in _SERVERS), None)
-        if server is None and "http.server" in words[:4]:
-            server = "http.server"
-        if server is None and "runserver" in words:
-            server = "runserver"
+        server = _server(" ".join(instruction.args).split())
         if server:
             return instruction.line, f"it runs {server}"
     return None
+
+
+def _server(words: list[str]) -> str | None:
+    """Return the server a command line starts (``uvicorn``, ``http.server``), or ``None``."""
+    head = words[:4]
+    programs = [w.rsplit("/", 1)[-1] for w in head]
+    server = next((p for p in programs if p in _SERVERS), None)
+    if server is None and "http.server" in head:
+        return "http.server"
+    if server is None and "runserver" in words:
+        return "runserver"
+    return server

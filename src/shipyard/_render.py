@@ -42,7 +42,7 @@ def _environment():  # noqa: ANN202 - jinja2 is imported lazily
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=False,
+        autoescape=False,  # nosec B701 - Dockerfiles, not HTML: escaping would corrupt them
     )
 
 
@@ -123,7 +123,14 @@ def render_dockerignore(variant: str = "uv") -> str:
 
 
 def render(
-    project: Path | str, variant: str = "uv", *, force: bool = False, **options: object
+    project: Path | str,
+    variant: str = "uv",
+    *,
+    force: bool = False,
+    port: int | None = None,
+    python: str = DEFAULTS["python"],
+    command: list[str] | None = None,
+    **versions: object,
 ) -> list[Path]:
     """Write the reference ``Dockerfile`` and ``.dockerignore`` into a project.
 
@@ -131,7 +138,10 @@ def render(
         project: The project directory.
         variant: See :func:`render_dockerfile`.
         force: Replace files that exist; without it an existing file is an error.
-        **options: Passed to :func:`render_dockerfile` (``port``, ``python``, ...).
+        port: See :func:`render_dockerfile`.
+        python: See :func:`render_dockerfile`.
+        command: See :func:`render_dockerfile`.
+        **versions: Passed to :func:`render_dockerfile` (``uv_image``, ``uid``, ...).
 
     Returns:
         The files written.
@@ -141,7 +151,9 @@ def render(
     """
     root = Path(project)
     texts = {
-        root / "Dockerfile": render_dockerfile(root, variant, **options),  # type: ignore[arg-type]
+        root / "Dockerfile": render_dockerfile(
+            root, variant, port=port, python=python, command=command, **versions
+        ),
         root / ".dockerignore": render_dockerignore(variant),
     }
     existing = [path for path in texts if path.exists()]

@@ -8,7 +8,7 @@ as ``sudo`` and ``env``, and follows ``sh -c "..."``: the shapes Dockerfiles use
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from shipyard._dockerfile import Instruction
@@ -18,6 +18,7 @@ __all__ = ["Command", "commands", "pipelines", "scripts"]
 _SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"}
 _WRAPPERS = {"sudo", "env", "exec", "time", "nice", "nohup", "command", "eatmydata"}
 _OPERATORS = {";", "&&", "||", "&", "\n"}
+_SEPARATORS = _OPERATORS | {"|", "(", ")"}
 _KEYWORDS = {"if", "then", "else", "elif", "do", "while", "until", "!", "{", "}"}
 
 
@@ -47,18 +48,25 @@ class Command:
 
     def has_option(self, *options: str) -> bool:
         """Tell whether any of ``options`` is given (``--opt``, ``--opt=x`` or inside ``-abc``)."""
-        for word in self.args:
-            for option in options:
-                if word == option or (option.startswith("--") and word.startswith(option + "=")):
-                    return True
-                short = len(option) == 2 and option[0] == "-" and option[1] != "-"
-                if short and word[:1] == "-" and word[:2] != "--" and option[1] in word[1:]:
-                    return True
-        return False
+        return any(_gives(word, option) for word in self.args for option in options)
 
     def operands(self) -> list[str]:
         """Return the arguments that are not options (a rough cut: ``-x value`` is not known)."""
         return [w for w in self.args if not w.startswith("-")]
+
+
+def _gives(word: str, option: str) -> bool:
+    """Tell whether a word gives an option: ``--opt``, ``--opt=x``, or ``-o`` inside ``-xo``."""
+    if word == option or (option.startswith("--") and word.startswith(option + "=")):
+        return True
+    if not _is_short(option):
+        return False
+    return word[:1] == "-" and word[:2] != "--" and option[1] in word[1:]
+
+
+def _is_short(option: str) -> bool:
+    """Tell whether an option is one letter (``-o``), which may be grouped (``-xo``)."""
+    return len(option) == 2 and option[0] == "-" and option[1] != "-"
 
 
 def scripts(instruction: Instruction) -> list[str]:
@@ -100,32 +108,28 @@ def _lines(script: str) -> Iterator[list[str]]:
 
 def pipelines(script: str, depth: int = 0) -> list[list[Command]]:
     """Split a script into pipelines of simple commands, following ``sh -c "..."``."""
-    result: list[list[Command]] = []
-    for tokens in _lines(script):
-        current: list[Command] = []
-        words: list[str] = []
-        for token in [*tokens, ";"]:
-            if token in _OPERATORS or token == "|" or token in ("(", ")"):
-                if words:
-                    current.append(_command(words))
-                    words = []
-                if token != "|" and current:
-                    result.append(current)
-                    current = []
-            elif set(token) <= set("<>&|;()"):
-                words.append(token)  # a redirection (or an odd operator): keep it as a word
-            else:
-                words.append(token)
-        if current:
-            result.append(current)
+    result = [pipeline for tokens in _lines(script) for pipeline in _split(tokens)]
     if depth < 3:
-        nested = []
-        for pipeline in result:
-            for command in pipeline:
-                inner = _inline_script(command)
-                if inner:
-                    nested += pipelines(inner, depth + 1)
-        result += nested
+        inner = [_inline_script(command) for pipeline in result for command in pipeline]
+        result += [pipeline for text in inner if text for pipeline in pipelines(text, depth + 1)]
+    return result
+
+
+def _split(tokens: list[str]) -> list[list[Command]]:
+    """Split one line's tokens into pipelines at the control operators."""
+    result: list[list[Command]] = []
+    current: list[Command] = []
+    words: list[str] = []
+    for token in [*tokens, ";"]:
+        if token not in _SEPARATORS:
+            words.append(token)  # a redirection (or an odd operator) stays a word
+            continue
+        if words:
+            current.append(_command(words))
+            words = []
+        if token != "|" and current:
+            result.append(current)
+            current = []
     return result
 
 
@@ -143,30 +147,53 @@ def commands(script: str) -> list[Command]:
 
 
 def _command(words: list[str]) -> Command:
-    assignments = []
-    while words and words[0] in _KEYWORDS:
-        words.pop(0)
-    while words and "=" in words[0] and words[0].split("=", 1)[0].isidentifier():
-        assignments.append(words.pop(0))
+    """Make a command of one simple command's words: assignments, wrappers and redirects apart."""
+    words = words[_leading(words, lambda w: w in _KEYWORDS) :]
+    count = _leading(words, _is_assignment)
+    assignments, words = words[:count], words[count:]
+    passed, words = _unwrap(words)
+    kept, redirects = _redirections(words)
+    return Command(tuple(kept), tuple(assignments + passed), tuple(redirects))
+
+
+def _leading(words: list[str], test: Callable[[str], bool]) -> int:
+    """Return how many words at the start pass ``test``."""
+    count = 0
+    while count < len(words) and test(words[count]):
+        count += 1
+    return count
+
+
+def _is_assignment(word: str) -> bool:
+    return "=" in word and word.split("=", 1)[0].isidentifier()
+
+
+def _unwrap(words: list[str]) -> tuple[list[str], list[str]]:
+    """Drop wrappers such as ``sudo -E`` and ``env A=1``: return env's assignments and the rest."""
+    assignments: list[str] = []
     while words and words[0].rsplit("/", 1)[-1] in _WRAPPERS:
-        wrapper = words.pop(0).rsplit("/", 1)[-1]
-        while words and words[0].startswith("-"):
-            words.pop(0)
+        wrapper = words[0].rsplit("/", 1)[-1]
+        words = words[1:]
+        words = words[_leading(words, lambda w: w.startswith("-")) :]
         if wrapper == "env":
-            while words and "=" in words[0]:
-                assignments.append(words.pop(0))
+            count = _leading(words, lambda w: "=" in w)
+            assignments, words = assignments + words[:count], words[count:]
+    return assignments, words
+
+
+def _redirections(words: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Split words into the command's own and ``(operator, target)`` redirections."""
     kept: list[str] = []
     redirects: list[tuple[str, str]] = []
     index = 0
     while index < len(words):
         word = words[index]
-        if word and set(word) <= set("<>&"):
-            if kept and kept[-1].isdigit():
-                kept.pop()  # the 2 of 2>
-            target = words[index + 1] if index + 1 < len(words) else ""
-            redirects.append((word, target))
-            index += 2
+        if not (word and set(word) <= set("<>&")):
+            kept.append(word)
+            index += 1
             continue
-        kept.append(word)
-        index += 1
-    return Command(tuple(kept), tuple(assignments), tuple(redirects))
+        if kept and kept[-1].isdigit():
+            kept.pop()  # the 2 of 2>
+        redirects.append((word, words[index + 1] if index + 1 < len(words) else ""))
+        index += 2
+    return kept, redirects

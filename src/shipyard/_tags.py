@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import re
 import shlex
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
@@ -118,22 +118,39 @@ def release_tags(
         )
     version = _version(ref, "release")
     exact = ref.removeprefix("v")
-    if version.is_prerelease or version.is_devrelease:
+    if not _is_stable(version):
         return ReleaseTags(ref, (exact,), ("a pre-release: only its own tag, nothing moves",))
     others = [_version(p, "published version") for p in published]
-    stable = [v for v in others if not v.is_prerelease and not v.is_devrelease and v != version]
-    tags, reasons = [exact], ["this release; never moves"]
+    stable = [v for v in others if _is_stable(v) and v != version]
+    floating = _floating_tags(version, stable, latest)
+    tags = (exact, *(tag for tag, _ in floating))
+    return ReleaseTags(ref, tags, ("this release; never moves", *(why for _, why in floating)))
+
+
+def _is_stable(version: Version) -> bool:
+    return not version.is_prerelease and not version.is_devrelease
+
+
+def _floating_tags(version: Version, stable: list[Version], latest: str) -> list[tuple[str, str]]:
+    """Return (tag, reason) for each floating tag a stable release moves.
+
+    A floating tag moves when the release is newer than every published stable version it
+    covers: ``1.4`` covers the 1.4.x releases, ``1`` the 1.x ones and ``latest`` all of them.
+    """
     major, minor = version.release[0], version.release[1]
-    if all(v < version for v in stable if v.release[:2] == (major, minor)):
-        tags.append(f"{major}.{minor}")
-        reasons.append(f"the newest {major}.{minor}.x release")
-    if all(v < version for v in stable if v.release[0] == major):
-        tags.append(f"{major}")
-        reasons.append(f"the newest {major}.x release")
-    if latest == "newest-stable" and all(v < version for v in stable):
-        tags.append("latest")
-        reasons.append("the newest stable release")
-    return ReleaseTags(ref, tuple(tags), tuple(reasons))
+    scopes: list[tuple[str, str, Callable[[Version], bool]]] = [
+        (
+            f"{major}.{minor}",
+            f"the newest {major}.{minor}.x release",
+            lambda v: v.release[:2] == (major, minor),
+        ),
+        (f"{major}", f"the newest {major}.x release", lambda v: v.release[0] == major),
+    ]
+    if latest == "newest-stable":
+        scopes.append(("latest", "the newest stable release", lambda v: True))
+    return [
+        (tag, why) for tag, why, covers in scopes if all(v < version for v in stable if covers(v))
+    ]
 
 
 @dataclass(frozen=True)
@@ -184,6 +201,30 @@ def publish_commands(
         ConfigError: No tag, an unknown style, or a Docker Hub name that is not ``namespace/name``.
     """
     tags = list(tags)
+    _check_publish(tags, style, dockerhub)
+    refs = [f"{image}:{t}" for t in tags]
+    if dockerhub:
+        refs += [f"docker.io/{dockerhub}:{t}" for t in tags]
+    quoted = [_quote(r) for r in refs]
+    labels = [
+        f'--label "org.opencontainers.image.version={tags[0]}"',
+        '--label "org.opencontainers.image.revision=$CI_COMMIT_SHA"',
+        '--label "org.opencontainers.image.source=$CI_PROJECT_URL"',
+    ]
+    if style == "buildx":
+        pushes = _buildx_lines(quoted, labels, platforms, context)
+    else:
+        pushes = _docker_lines(quoted, labels, context)
+    lines = _login_lines(dockerhub) + pushes
+    return PublishCommands(tuple("\n".join(lines).splitlines()))
+
+
+def _check_publish(tags: list[str], style: str, dockerhub: str | None) -> None:
+    """Raise when :func:`publish_commands` cannot show commands for these arguments.
+
+    Raises:
+        ConfigError: No tag, an unknown style, or a Docker Hub name that is not ``namespace/name``.
+    """
     if not tags:
         msg = "no tags to publish"
         raise ConfigError(msg, hint="Compute them with release_tags().")
@@ -193,10 +234,10 @@ def publish_commands(
     if dockerhub is not None and not _DOCKERHUB_REPO.match(dockerhub):
         msg = f"Docker Hub repository {dockerhub!r} is not 'namespace/name' in lower case"
         raise ConfigError(msg, hint="For GitLab's organisation: 'gitlab/<service>'.")
-    refs = [f"{image}:{t}" for t in tags]
-    if dockerhub:
-        refs += [f"docker.io/{dockerhub}:{t}" for t in tags]
-    quoted = [_quote(r) for r in refs]
+
+
+def _login_lines(dockerhub: str | None) -> list[str]:
+    """Return the ``docker login`` commands: GitLab's registry, and Docker Hub when pushed to."""
     lines = [
         "# GitLab container registry: CI_REGISTRY, CI_REGISTRY_USER and CI_REGISTRY_PASSWORD are",
         "# predefined in every job.",
@@ -210,20 +251,24 @@ def publish_commands(
             'echo "$DOCKERHUB_TOKEN" | docker login --username "$DOCKERHUB_USERNAME" '
             "--password-stdin docker.io",
         ]
-    labels = [
-        f'--label "org.opencontainers.image.version={tags[0]}"',
-        '--label "org.opencontainers.image.revision=$CI_COMMIT_SHA"',
-        '--label "org.opencontainers.image.source=$CI_PROJECT_URL"',
-    ]
-    if style == "buildx":
-        parts = ["docker buildx build --push", f"--platform {','.join(platforms)}", *labels]
-        parts += [f"--tag {q}" for q in quoted] + [context]
-        lines.append(" \\\n  ".join(parts))
-    else:
-        lines.append(" \\\n  ".join(["docker build", *labels, f"--tag {quoted[0]}", context]))
-        lines += [f"docker tag {quoted[0]} {q}" for q in quoted[1:]]
-        lines += [f"docker push {q}" for q in quoted]
-    return PublishCommands(tuple("\n".join(lines).splitlines()))
+    return lines
+
+
+def _buildx_lines(
+    quoted: list[str], labels: list[str], platforms: Iterable[str], context: str
+) -> list[str]:
+    """Return one ``docker buildx build --push`` with every platform and tag."""
+    parts = ["docker buildx build --push", f"--platform {','.join(platforms)}", *labels]
+    parts += [f"--tag {q}" for q in quoted] + [context]
+    return [" \\\n  ".join(parts)]
+
+
+def _docker_lines(quoted: list[str], labels: list[str], context: str) -> list[str]:
+    """Return ``docker build`` with the first tag, then ``docker tag`` and ``docker push``."""
+    lines = [" \\\n  ".join(["docker build", *labels, f"--tag {quoted[0]}", context])]
+    lines += [f"docker tag {quoted[0]} {q}" for q in quoted[1:]]
+    lines += [f"docker push {q}" for q in quoted]
+    return lines
 
 
 def _quote(reference: str) -> str:

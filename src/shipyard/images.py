@@ -18,7 +18,7 @@ import difflib
 import html
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -134,18 +134,24 @@ def selection(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> Selecti
     hadolint runs when nothing is selected, or when a ``DL``/``SC`` prefix is: ``--select IMG``
     runs only Shipyard's rules, ``--select IMG,DL`` both.
     """
-    select = [s.strip().upper() for s in select if s.strip()]
-    ignore = [i.strip().upper() for i in ignore if i.strip()]
-    own_select = tuple(s for s in select if not _TOOL_ID.match(s))
-    tool_select = tuple(s for s in select if _TOOL_ID.match(s))
+    own_select, tool_select = _split_ids(select)
+    own_ignore, tool_ignore = _split_ids(ignore)
     return Selection(
         select=own_select,
-        ignore=tuple(i for i in ignore if not _TOOL_ID.match(i)),
+        ignore=own_ignore,
         own=bool(own_select) or not tool_select,
-        hadolint=not select or bool(tool_select),
+        hadolint=not (own_select or tool_select) or bool(tool_select),
         tool_select=tool_select,
-        tool_ignore=tuple(i for i in ignore if _TOOL_ID.match(i)),
+        tool_ignore=tool_ignore,
     )
+
+
+def _split_ids(ids: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Split ids (upper-cased, blanks dropped) into Shipyard's and hadolint's ``DL``/``SC`` ones."""
+    cleaned = [i.strip().upper() for i in ids if i.strip()]
+    own = tuple(i for i in cleaned if not _TOOL_ID.match(i))
+    tool = tuple(i for i in cleaned if _TOOL_ID.match(i))
+    return own, tool
 
 
 def is_dockerfile_name(name: str) -> bool:
@@ -264,7 +270,7 @@ def _run_hadolint(
     return findings
 
 
-def _targets(files: list[Path], root: Path, parsed: list[Dockerfile | None]) -> list:
+def _targets(files: list[Path], root: Path, parsed: Sequence[Dockerfile | None]) -> list:
     from shipyard import _hadolint
 
     result = []

@@ -9,12 +9,13 @@ guess.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from shipyard import _imagefacts as facts
+from shipyard import _img_checks as checks
+from shipyard import _img_tools as tools
 from shipyard._baseimages import default_user
-from shipyard._dockerfile import parse_image
+from shipyard._dockerfile import Stage, parse_image
 from shipyard._dockerignore import DockerIgnore
 from shipyard._imagefacts import SECRET_FILES
 from shipyard.images import ImageContext
@@ -25,23 +26,14 @@ __all__ = ["REQUIRED_IGNORES", "SECRET_FILES"]
 #: What every .dockerignore must keep out of the build context.
 REQUIRED_IGNORES = (".git", ".venv", ".env")
 _ROOT_USERS = {"root", "0"}
-_URL_CREDENTIALS = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
-_TOKEN = re.compile(
-    r"glpat-[\w-]{20}|gh[pousr]_\w{30,}|github_pat_\w{30,}|AKIA[0-9A-Z]{16}|"
-    r"xox[abprs]-[\w-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY"
-)
-_SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "python", "python3", "perl", "ruby", "node"}
-_DOWNLOADERS = {"curl", "wget"}
-_VERIFIERS = {"sha256sum", "sha512sum", "sha1sum", "shasum", "md5sum", "gpg", "gpgv", "cosign",
-              "minisign", "b2sum", "sha384sum"}  # fmt: skip
 
 
-def _where(context: ImageContext, stage) -> str:  # noqa: ANN001
+def _where(context: ImageContext, stage: Stage) -> str:
     """Name the stage in a message, unless the Dockerfile has only one."""
     return "" if len(context.dockerfile.stages) == 1 else f" ({stage.label})"
 
 
-def _final(context: ImageContext, stage) -> str:  # noqa: ANN001
+def _final(context: ImageContext, stage: Stage) -> str:
     """Name a final stage in a message, when several are checked (``--target``)."""
     return "" if len(context.finals) == 1 else f" ({stage.label})"
 
@@ -141,43 +133,26 @@ def build_tools_in_build_stage(context: ImageContext) -> Iterator[Hit]:
     """Flag compilers, -dev packages and Python build tools installed into a final image."""
     df = context.dockerfile
     for stage in context.finals:
+        where = _final(context, stage)
         for run in facts.runs(df, stage, inherited=True):
-            gone = facts.removed(run)
-            for command in run.commands:
-                found = [
-                    p
-                    for p in facts.installed(command)
-                    if p not in gone and (facts.is_build_package(p) or p in facts.BUILD_TOOLS)
-                ]
-                if found:
-                    shown = ", ".join(dict.fromkeys(found))
-                    yield Hit(
-                        f"{shown} installed into the final image{_final(context, stage)}; "
-                        "install build tools in a build stage",
-                        run.instruction.line,
-                    )
-            for pipeline in run.pipelines:
-                names = [c.name for c in pipeline]
-                text = " ".join(w for c in pipeline for w in c.words)
-                if (
-                    names[0] in _DOWNLOADERS
-                    and len(names) > 1
-                    and ("install.python-poetry.org" in text or "astral.sh/uv" in text)
-                ):
-                    tool = "poetry" if "poetry" in text else "uv"
-                    yield Hit(
-                        f"{tool} installed into the final image{_final(context, stage)}; "
-                        "install it in a build stage",
-                        run.instruction.line,
-                    )
-        for _, instruction in df.instructions_of(stage, "COPY"):
-            source = (instruction.flag("from") or "").lower()
-            if df.stage_named(source) is None and "astral-sh/uv" in source:
+            line = run.instruction.line
+            for shown in checks.build_tools(run):
                 yield Hit(
-                    f"uv copied into the final image{_final(context, stage)} from "
-                    f"{source!r}; copy it into a build stage",
-                    instruction.line,
+                    f"{shown} installed into the final image{where}; "
+                    "install build tools in a build stage",
+                    line,
                 )
+            for tool in checks.piped_installers(run):
+                yield Hit(
+                    f"{tool} installed into the final image{where}; install it in a build stage",
+                    line,
+                )
+        for source, line in checks.copied_uv_images(df, stage):
+            yield Hit(
+                f"uv copied into the final image{where} from {source!r}; "
+                "copy it into a build stage",
+                line,
+            )
 
 
 @rule(
@@ -276,36 +251,10 @@ def base_images_pinned(context: ImageContext) -> Iterator[Hit]:
 )
 def poetry_configured(context: ImageContext) -> Iterator[Hit]:
     """Check each ``poetry install``'s environment: variables, ``poetry config`` and flags."""
-    df = context.dockerfile
-    for stage, run, command, variables in facts.tool_runs(df, "poetry"):
-
-        def setting(key: str, stage=stage, run=run, variables=variables) -> str | None:  # noqa: ANN001
-            return facts.poetry_setting(df, stage, run, variables, key)
-
-        line, problems = run.instruction.line, []
-        if not facts.truthy(setting("no-interaction")) and not command.has_option(
-            "-n", "--no-interaction"
-        ):
-            problems.append("POETRY_NO_INTERACTION is not set: a question stops the build")
-        create = setting("virtualenvs.create")
-        in_project = setting("virtualenvs.in-project")
-        creates = create is None or facts.truthy(create)
-        if not creates and facts.truthy(in_project):
-            problems.append(
-                "POETRY_VIRTUALENVS_CREATE=false contradicts "
-                "POETRY_VIRTUALENVS_IN_PROJECT=true: no .venv is created"
-            )
-        elif creates and not facts.truthy(in_project) and not setting("virtualenvs.path"):
-            problems.append(
-                "POETRY_VIRTUALENVS_IN_PROJECT is not true: the environment goes to "
-                "a hashed directory in Poetry's cache, not ./.venv"
-            )
-        final = facts.feeds(context.dockerfile, stage, context.finals)
-        groups = ("--only", "--without", "--only-root", "--no-dev")
-        if final and command.operands()[:1] == ["install"] and not command.has_option(*groups):
-            problems.append("installs every dependency group, dev tools included; add --only main")
-        for problem in problems:
-            yield Hit(f"poetry {command.operands()[0]}{_where(context, stage)}: {problem}", line)
+    for step in tools.tool_steps(context.dockerfile, context.finals, "poetry"):
+        shown = f"poetry {step.command.operands()[0]}{_where(context, step.stage)}"
+        for problem in tools.poetry_problems(step):
+            yield Hit(f"{shown}: {problem}", step.run.instruction.line)
 
 
 @rule(
@@ -338,60 +287,11 @@ def poetry_configured(context: ImageContext) -> Iterator[Hit]:
 )
 def uv_configured(context: ImageContext) -> Iterator[Hit]:
     """Check each ``uv sync`` and ``uv pip install``: lock, bytecode, link mode, Python, groups."""
-    df = context.dockerfile
-    for stage, run, command, variables in facts.tool_runs(context.dockerfile, "uv"):
-        is_sync = command.operands()[:1] == ["sync"]
-        problems = []
-        if is_sync and not (
-            command.has_option("--frozen", "--locked")
-            or facts.truthy(variables.get("UV_FROZEN"))
-            or facts.truthy(variables.get("UV_LOCKED"))
-        ):
-            problems.append(
-                "neither --locked nor --frozen: it may resolve again instead of installing uv.lock"
-            )
-        if not facts.truthy(variables.get("UV_COMPILE_BYTECODE")) and not command.has_option(
-            "--compile-bytecode"
-        ):
-            problems.append("UV_COMPILE_BYTECODE=1 is not set: every start compiles again")
-        link = facts.option_value(command, "--link-mode") or variables.get("UV_LINK_MODE")
-        if run.mounts("cache") and (link or "").lower() != "copy":
-            problems.append(
-                "a cache mount without UV_LINK_MODE=copy: hard links fail across the mount"
-            )
-        installs_python = any(
-            c.name == "uv" and c.operands()[:2] == ["python", "install"]
-            for r in facts.runs(df, stage, inherited=True)
-            for c in r.commands
-        )
-        downloads = (variables.get("UV_PYTHON_DOWNLOADS") or "").lower()
-        preference = (
-            facts.option_value(command, "--python-preference")
-            or variables.get("UV_PYTHON_PREFERENCE")
-            or ""
-        )
-        if (
-            is_sync
-            and not installs_python
-            and downloads not in ("0", "never", "false", "manual")
-            and preference != "only-system"
-            and not command.has_option("--no-python-downloads")
-        ):
-            problems.append(
-                "UV_PYTHON_DOWNLOADS=0 is not set: uv may fetch a Python the "
-                "runtime stage does not have"
-            )
-        dev = command.has_option("--all-groups", "--dev") or (
-            facts.option_value(command, "--group") == "dev"
-        )
-        no_dev = command.has_option("--no-dev", "--only-group", "--no-default-groups") or (
-            facts.truthy(variables.get("UV_NO_DEV"))
-        )
-        if is_sync and facts.feeds(df, stage, context.finals) and (dev or not no_dev):
-            problems.append("installs the dev group into the image; add --no-dev")
-        for problem in problems:
-            shown = "sync" if is_sync else " ".join(command.operands()[:2])
-            yield Hit(f"uv {shown}{_where(context, stage)}: {problem}", run.instruction.line)
+    for step in tools.tool_steps(context.dockerfile, context.finals, "uv"):
+        action = "sync" if step.is_sync else " ".join(step.command.operands()[:2])
+        shown = f"uv {action}{_where(context, step.stage)}"
+        for problem in tools.uv_problems(step):
+            yield Hit(f"{shown}: {problem}", step.run.instruction.line)
 
 
 @rule(
@@ -469,41 +369,26 @@ def python_runtime_variables(context: ImageContext) -> Iterator[Hit]:
 )
 def no_secrets(context: ImageContext) -> Iterator[Hit]:
     """Flag secret-named ENV/ARG, credentials in values and commands, and copied secret files."""
-    df = context.dockerfile
-    for instruction in df.instructions:
-        if instruction.keyword in ("ENV", "ARG"):
-            is_env = instruction.keyword == "ENV"
-            names = instruction.args[::2] if is_env else [a.split("=")[0] for a in instruction.args]
-            for name in names:
-                if facts.secret_name(name):
-                    where = "the image's configuration" if is_env else "docker history"
-                    yield Hit(
-                        f"{instruction.keyword} {name}: a secret in {where}; use a secret "
-                        "mount (RUN --mount=type=secret)",
-                        instruction.line,
-                    )
-        text = instruction.original
-        if instruction.keyword in ("ENV", "ARG", "LABEL", "RUN") and (
-            _URL_CREDENTIALS.search(text) or _TOKEN.search(text)
-        ):
+    for instruction in context.dockerfile.instructions:
+        keyword, line = instruction.keyword, instruction.line
+        where = "the image's configuration" if keyword == "ENV" else "docker history"
+        for name in checks.secret_variables(instruction):
             yield Hit(
-                f"{instruction.keyword}: a credential written into the instruction "
-                "(a user:password URL or a token); use a secret mount",
-                instruction.line,
+                f"{keyword} {name}: a secret in {where}; use a secret mount "
+                "(RUN --mount=type=secret)",
+                line,
             )
-        if instruction.keyword in ("COPY", "ADD") and instruction.flag("from") is None:
-            for source in instruction.args[:-1]:
-                name = source.rstrip("/").rsplit("/", 1)[-1]
-                if facts.is_secret_file(name):
-                    yield Hit(
-                        f"{instruction.keyword} {source}: a credentials file copied into "
-                        "a layer; use a secret mount",
-                        instruction.line,
-                    )
-
-
-def _downloads(command) -> list[str]:  # noqa: ANN001
-    return [w for w in command.args if re.match(r"(https?|ftp)://", w)]
+        if checks.has_inline_credential(instruction):
+            yield Hit(
+                f"{keyword}: a credential written into the instruction "
+                "(a user:password URL or a token); use a secret mount",
+                line,
+            )
+        for source in checks.copied_secret_files(instruction):
+            yield Hit(
+                f"{keyword} {source}: a credentials file copied into a layer; use a secret mount",
+                line,
+            )
 
 
 @rule(
@@ -539,52 +424,10 @@ def downloads_verified(context: ImageContext) -> Iterator[Hit]:
     df = context.dockerfile
     for stage in df.stages:
         for run in facts.runs(df, stage):
-            verified = any(c.name in _VERIFIERS for c in run.commands)
-            saved: set[str] = set()
-            for pipeline in run.pipelines:
-                first = pipeline[0]
-                if (
-                    first.name in _DOWNLOADERS
-                    and len(pipeline) > 1
-                    and any(c.name in _SHELLS for c in pipeline[1:])
-                ):
-                    url = next(iter(_downloads(first)), "a download")
-                    shell = next(c.name for c in pipeline[1:] if c.name in _SHELLS)
-                    yield Hit(
-                        f"{url} is piped into {shell} without a checksum", run.instruction.line
-                    )
-                    continue
-                for command in pipeline:
-                    if command.name in _DOWNLOADERS:
-                        out = (
-                            facts.option_value(command, "-o")
-                            or facts.option_value(command, "-O")
-                            or facts.option_value(command, "--output")
-                        )
-                        saved.update(t for op, t in command.redirects if op in (">", ">>"))
-                        if out:
-                            saved.add(out)
-                    elif (
-                        saved
-                        and not verified
-                        and (
-                            (command.name in _SHELLS and set(command.args) & saved)
-                            or command.words[0] in saved
-                            or any(
-                                command.words[0].endswith("/" + s.rsplit("/", 1)[-1]) for s in saved
-                            )
-                        )
-                    ):
-                        yield Hit(
-                            f"runs the downloaded {command.words[-1]!r} without checking "
-                            "its checksum",
-                            run.instruction.line,
-                        )
-        for instruction in stage.instructions:
-            if instruction.keyword == "ADD" and instruction.flag("checksum") is None:
-                for source in instruction.args[:-1]:
-                    if re.match(r"https?://", source) and not source.endswith(".git"):
-                        yield Hit(f"ADD {source} without --checksum", instruction.line)
+            for problem in checks.download_problems(run):
+                yield Hit(problem, run.instruction.line)
+        for source, line in checks.unchecked_adds(stage):
+            yield Hit(f"ADD {source} without --checksum", line)
 
 
 @rule(
@@ -617,42 +460,8 @@ def os_packages_lean(context: ImageContext) -> Iterator[Hit]:
     df = context.dockerfile
     for stage in df.stages:
         for run in facts.runs(df, stage):
-            cached = any(
-                "/var/lib/apt" in m.get("target", m.get("dst", "")) for m in run.mounts("cache")
-            )
-            cleaned = cached or any(
-                c.name == "rm" and any("/var/lib/apt/lists" in w for w in c.args)
-                for c in run.commands
-            )
-            for command in run.commands:
-                action = (command.operands() or [""])[0]
-                if command.name in ("apt-get", "apt") and action == "install":
-                    if not command.has_option("--no-install-recommends") and not any(
-                        "Install-Recommends" in w for w in command.args
-                    ):
-                        yield Hit(
-                            f"{command.name} install without --no-install-recommends",
-                            run.instruction.line,
-                        )
-                    if not cleaned:
-                        yield Hit(
-                            "the apt package lists stay in the layer: add "
-                            "'rm -rf /var/lib/apt/lists/*' to the same RUN",
-                            run.instruction.line,
-                        )
-                elif (
-                    command.name == "apk"
-                    and action == "add"
-                    and not command.has_option("--no-cache")
-                    and not any(
-                        c.name == "rm" and any("/var/cache/apk" in w for w in c.args)
-                        for c in run.commands
-                    )
-                ):
-                    yield Hit(
-                        "apk add without --no-cache: the index stays in the layer",
-                        run.instruction.line,
-                    )
+            for problem in checks.package_problems(run):
+                yield Hit(problem, run.instruction.line)
 
 
 @rule(
@@ -781,17 +590,13 @@ def chown_while_copying(context: ImageContext) -> Iterator[Hit]:
     seen = set()
     for stage in context.finals:
         for run in facts.runs(df, stage, inherited=True):
-            made = {w.rstrip("/") for c in run.commands if c.name == "mkdir" for w in c.operands()}
-            for command in run.commands:
-                if command.name != "chown" or not command.has_option("-R", "--recursive"):
-                    continue
-                targets = [w.rstrip("/") for w in command.operands()[1:]]
-                if targets and set(targets) <= made:
-                    continue
-                if run.instruction.line not in seen:
-                    seen.add(run.instruction.line)
-                    yield Hit(
-                        f"chown -R {' '.join(command.operands())} stores the files again in a new "
-                        "layer; use COPY --chown",
-                        run.instruction.line,
-                    )
+            line = run.instruction.line
+            command = checks.recursive_chown(run)
+            if command is None or line in seen:
+                continue
+            seen.add(line)
+            yield Hit(
+                f"chown -R {' '.join(command.operands())} stores the files again in a new "
+                "layer; use COPY --chown",
+                line,
+            )
