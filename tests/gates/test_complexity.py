@@ -6,6 +6,7 @@ modules of installed packages (one of them a literal table) and on small synthet
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 import os
@@ -32,8 +33,9 @@ from shipyard.gates._complexity import (  # noqa: E402
     analyze_source,
 )
 
-# Installed modules radon's CLI handles in a few seconds; the first is a 550-line literal table
-# (``radon mi`` re-tokenizes it 150,000 times), the others hold every kind of block.
+# Installed modules radon's CLI handles in a few seconds. The first is a literal table, one
+# 550-line statement for which ``radon mi`` tokenizes 150,000 lines; the others hold every kind
+# of block.
 REAL_MODULES = {
     "literal-table": ("pygments", "lexers/_css_builtins.py"),
     "pygments-python-lexer": ("pygments", "lexers/python.py"),
@@ -279,8 +281,6 @@ def test_synthetic_cases_exercise_what_they_claim(reference):
 
 
 def _statements(source: str):
-    import ast
-
     return [node for node in ast.parse(source).body if isinstance(node, ast.stmt)]
 
 

@@ -123,7 +123,6 @@ class _Problem(NamedTuple):
     line: int | None = None
     column: int | None = None
     hint: str = ""
-    fatal: bool = True  # nothing was measured; otherwise only the maintainability index is missing
 
     def error(self, path: Path) -> InputError:
         return InputError(
@@ -145,7 +144,7 @@ def analyze_source(source: str, path: str | os.PathLike[str] = "<string>") -> Mo
     Raises:
         InputError: The text is not valid Python.
     """
-    return _finish(Path(path), *_measure_source(source, Path(path)))
+    return _raise_fatal(_attach(Path(path), *_measure_source(source, Path(path))))
 
 
 def analyze_file(path: str | os.PathLike[str]) -> ModuleMetrics:
@@ -162,7 +161,7 @@ def analyze_file(path: str | os.PathLike[str]) -> ModuleMetrics:
         InputError: The file cannot be read, is not text in radon's encoding, or is not valid
             Python.
     """
-    return _finish(Path(path), *_measure_file(Path(path)))
+    return _raise_fatal(_attach(Path(path), *_measure_file(Path(path))))
 
 
 def analyze_paths(
@@ -194,23 +193,21 @@ def analyze_paths(
 
     files = list(iter_python_files(paths, exclude=exclude, ignore=ignore))
     outcomes = map_files(_measure_file, files, jobs=jobs)
-    return [_record(path, *outcome) for path, outcome in zip(files, outcomes, strict=True)]
+    return [_attach(path, *outcome) for path, outcome in zip(files, outcomes, strict=True)]
 
 
-def _finish(path: Path, metrics: ModuleMetrics, problem: _Problem | None) -> ModuleMetrics:
-    """Return the metrics, raising the problem when nothing could be measured."""
-    if problem is None:
-        return metrics
-    if problem.fatal:
-        raise problem.error(path)
-    return dataclasses.replace(metrics, error=problem.error(path))
-
-
-def _record(path: Path, metrics: ModuleMetrics, problem: _Problem | None) -> ModuleMetrics:
-    """Return the metrics with the problem, if any, recorded instead of raised."""
+def _attach(path: Path, metrics: ModuleMetrics, problem: _Problem | None) -> ModuleMetrics:
+    """Return the metrics with the problem, if any, as their ``error``."""
     if problem is None:
         return metrics
     return dataclasses.replace(metrics, error=problem.error(path))
+
+
+def _raise_fatal(metrics: ModuleMetrics) -> ModuleMetrics:
+    """Return the metrics unless nothing could be measured; then raise their error."""
+    if metrics.error is not None and metrics.total_complexity is None:
+        raise metrics.error
+    return metrics
 
 
 def _measure_file(path: Path) -> tuple[ModuleMetrics, _Problem | None]:
@@ -305,7 +302,7 @@ def _undecodable(data: bytes, encoding: str, exc: UnicodeDecodeError | LookupErr
 
 
 def _untokenizable(exc: SyntaxError) -> _Problem:
-    line = int(str(exc).rpartition(" ")[2])
+    line = getattr(exc, "first_line", None)
     return _Problem(
         "radon's tokenizer cannot read the statement starting here, so the maintainability "
         "index cannot be computed (radon mi reports the same error)",
@@ -313,5 +310,4 @@ def _untokenizable(exc: SyntaxError) -> _Problem:
         hint="Look for an identifier with a combining accent, or a string holding a character "
         "str.splitlines() treats as a line break (form feed, U+2028, ...); write it with an "
         "escape sequence instead.",
-        fatal=False,
     )

@@ -46,8 +46,8 @@ def iter_python_files(
     """
     ignore_patterns = [_HIDDEN, *ignore]
     seen: set[str] = set()
-    for path in map(os.fspath, paths):
-        for name in _files_under(path, exclude, ignore_patterns):
+    for path in paths:
+        for name in _files_under(os.fspath(path), exclude, ignore_patterns):
             if name not in seen:
                 seen.add(name)
                 yield Path(name)
@@ -68,10 +68,15 @@ def _files_under(path: str, exclude: Sequence[str], ignore: Sequence[str]) -> It
         return
     for root, dirs, files in os.walk(path):
         dirs[:] = sorted(name for name in dirs if not _matches(name, ignore))
-        for name in sorted(files):
-            full = os.path.normpath(os.path.join(root, name))
-            if not name.startswith(".") and not _matches(full, exclude) and _is_python_file(full):
-                yield full
+        yield from _walked_files(root, files, exclude)
+
+
+def _walked_files(root: str, files: list[str], exclude: Sequence[str]) -> Iterator[str]:
+    """Yield the Python files of one walked directory that are neither hidden nor excluded."""
+    for name in sorted(files):
+        full = os.path.normpath(os.path.join(root, name))
+        if not name.startswith(".") and not _matches(full, exclude) and _is_python_file(full):
+            yield full
 
 
 def _matches(name: str, patterns: Sequence[str]) -> bool:

@@ -62,15 +62,20 @@ def map_files(
     sizes = [_size(path) for path in files]
     if jobs == 1 or len(files) < 2 or sum(sizes) < _IN_PROCESS_BYTES:
         return [function(path) for path in files]
-    batches = _batches(sizes, jobs)
-    results: list[_T | None] = [None] * len(files)
+    return _in_processes(function, files, _batches(sizes, jobs), jobs)
+
+
+def _in_processes(
+    function: Callable[[Path], _T], files: Sequence[Path], batches: list[list[int]], jobs: int
+) -> list[_T]:
+    """Run the batches in worker processes and put each result back at its file's index."""
+    results: dict[int, _T] = {}
     workers = min(jobs, len(batches))
     with ProcessPoolExecutor(max_workers=workers, mp_context=_start_method()) as pool:
         work = [(function, [files[index] for index in batch]) for batch in batches]
         for batch, outcome in zip(batches, pool.map(_run_batch, work), strict=True):
-            for index, result in zip(batch, outcome, strict=True):
-                results[index] = result
-    return results  # type: ignore[return-value]  # every slot is filled above
+            results.update(zip(batch, outcome, strict=True))
+    return [results[index] for index in range(len(files))]
 
 
 def _batches(sizes: Sequence[int], jobs: int) -> list[list[int]]:

@@ -39,7 +39,7 @@ from typing import NoReturn
 from radon import raw as radon_raw
 from radon.raw import Module, _logical, is_single_token
 
-__all__ = ["analyze"]
+__all__ = ["TokenizerError", "analyze"]
 
 _COMMENT = tokenize.COMMENT
 _STRING = tokenize.STRING
@@ -59,6 +59,18 @@ _PLAIN = re.compile(r"(?:[\w \t\f.,=+\-*/%&|^~<>@:()\[\]{}]|!=)*")
 _NOT_BRACKET = re.compile(r"[^()\[\]{}]+")
 _DEPTH_STEP = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
 _COLON = re.compile(r":(?!=)")  # a ``:`` token; ``:=`` is another operator
+
+
+class TokenizerError(SyntaxError):
+    """Radon's error for a group of lines its tokenizer never completes, with radon's message.
+
+    Attributes:
+        first_line: The group's first line, 1-based, which radon's message names.
+    """
+
+    def __init__(self, first_line: int) -> None:
+        super().__init__(f"SyntaxError at line: {first_line}")
+        self.first_line = first_line
 
 
 class _Unbalanced(Exception):
@@ -116,7 +128,7 @@ def analyze(source: str) -> Module:
         Radon's ``Module(loc, lloc, sloc, comments, multi, blank, single_comments)``.
 
     Raises:
-        SyntaxError: Where radon raises it, with radon's message (``SyntaxError at line: N``).
+        TokenizerError: Where radon raises ``SyntaxError('SyntaxError at line: N')``.
     """
     lines = [line.strip() for line in source.splitlines()]
     counts = _Counts()
@@ -170,41 +182,61 @@ def _tokenized_group(lines: list[str], start: int, counts: _Counts) -> int:
     starting in the clean state every group starts in, and stops at the group's end.
     """
     group: list[tokenize.TokenInfo] = []
-    depth = 0  # bracket depth, as the tokenizer's own ``parenlev``
     try:
-        for token in tokenize.generate_tokens(_reader(lines, start)):
-            kind = token[0]
-            if kind == tokenize.ENDMARKER:
-                break
-            if kind == _ERRORTOKEN:
-                _fail(start)
-            if kind == _OP:
-                if token.string in _OPENING:
-                    depth += 1
-                elif token.string in _CLOSING:
-                    depth -= 1
-                    if depth < 0:
-                        raise _Unbalanced
-            group.append(token)
-            if kind == _NEWLINE or (kind == _NL and depth == 0):
-                end = start + token.start[0]
-                if kind == _NEWLINE and not lines[end - 1]:
-                    # An empty line ending a backslash continuation. As the last line of
-                    # radon's buffer it is invisible ("a\\\n" + "\n" + "" tokenizes as
-                    # "a\\\n"), so radon's group goes on to the next line.
-                    continue
-                counts.add([*group, _END], lines[start:end])
-                return end
+        end = _read_group(lines, start, group)
     except tokenize.TokenError:
         _fail(start)
-    if not group:
-        _fail(start)
-    # The text ended inside the group without a NEWLINE: a backslash continuation followed by
-    # a comment on the last line, or by two empty lines (the tokenizer does not see the last
-    # one). Radon's buffer is complete there.
-    last = group[-1]
-    end = start + last.end[0] + (last[0] == _NEWLINE)
+    if end is None:
+        if not group:
+            _fail(start)
+        # The text ended inside the group without a NEWLINE: a backslash continuation followed
+        # by a comment on the last line, or by two empty lines (the tokenizer does not see the
+        # last one). Radon's buffer is complete there.
+        last = group[-1]
+        end = start + last.end[0] + (last[0] == _NEWLINE)
     counts.add([*group, _END], lines[start:end])
+    return end
+
+
+def _read_group(lines: list[str], start: int, group: list[tokenize.TokenInfo]) -> int | None:
+    """Append the group's tokens to ``group``; return its end line, ``None`` if the text ends."""
+    depth = 0  # bracket depth, as the tokenizer's own ``parenlev``
+    for token in tokenize.generate_tokens(_reader(lines, start)):
+        if token[0] == tokenize.ENDMARKER:
+            return None
+        if token[0] == _ERRORTOKEN:
+            _fail(start)
+        depth = _depth_after(token, depth)
+        group.append(token)
+        end = _group_end(token, depth, lines, start)
+        if end is not None:
+            return end
+    return None
+
+
+def _depth_after(token: tokenize.TokenInfo, depth: int) -> int:
+    """Return the bracket depth after ``token``."""
+    if token[0] != _OP:
+        return depth
+    if token.string in _OPENING:
+        return depth + 1
+    if token.string in _CLOSING:
+        if depth == 0:
+            raise _Unbalanced
+        return depth - 1
+    return depth
+
+
+def _group_end(token: tokenize.TokenInfo, depth: int, lines: list[str], start: int) -> int | None:
+    """Return the line where the group ends at ``token``, or ``None`` when it goes on."""
+    kind = token[0]
+    if kind != _NEWLINE and (kind != _NL or depth):
+        return None
+    end = start + token.start[0]
+    if kind == _NEWLINE and not lines[end - 1]:
+        # An empty line ending a backslash continuation. As the last line of radon's buffer it
+        # is invisible ("a\\\n" + "\n" + "" tokenizes as "a\\\n"), so the group goes on.
+        return None
     return end
 
 
@@ -221,6 +253,5 @@ def _read(lines: list[str], start: int) -> Iterator[str]:
 
 
 def _fail(start: int) -> NoReturn:
-    """Raise the error radon raises when the group starting at line ``start + 1`` never ends."""
-    msg = f"SyntaxError at line: {start + 1}"
-    raise SyntaxError(msg)
+    """Raise the error radon raises when the group starting at ``lines[start]`` never ends."""
+    raise TokenizerError(start + 1)
