@@ -6,7 +6,6 @@ A thin face over :mod:`shipyard.images`; registered on the main command group in
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -59,7 +58,8 @@ def image_check(
     The current directory is the build context: its .dockerignore, .hadolint.yaml and
     pyproject.toml ([tool.shipyard]) apply.
     """  # noqa: D205, D209 - click shows the first paragraph whole
-    from shipyard import audit, findings, images
+    from shipyard import images
+    from shipyard.cli import report
     from shipyard.config import load_settings
     from shipyard.errors import InputError
 
@@ -70,15 +70,7 @@ def image_check(
     settings = load_settings(root)
     result = images.check(root, files=files, targets=targets, settings=settings,
                           select=_split(select), ignore=_split(ignore))  # fmt: skip
-    if output_format == "json":
-        click.echo(findings.to_json(result))
-    elif output_format == "codequality":
-        click.echo(findings.to_codequality(result))
-    else:
-        from rich.console import Console
-
-        findings.render_text(result, Console(highlight=False))
-    sys.exit(1 if audit.fails(result, fail_on or settings.fail_on) else 0)
+    report(result, output_format, fail_on or settings.fail_on)
 
 
 @image.command("render")

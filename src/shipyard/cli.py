@@ -8,7 +8,9 @@ a traceback; they are turned into output in one place, :func:`main`.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -16,9 +18,31 @@ from shipyard import __version__
 from shipyard._cli_image import image
 from shipyard.config import SEVERITIES
 
-__all__ = ["cli", "main"]
+if TYPE_CHECKING:
+    from shipyard.findings import Finding
+
+__all__ = ["cli", "main", "report"]
 
 FORMATS = ("text", "json", "codequality")
+
+
+def report(result: Sequence[Finding], output_format: str, threshold: str) -> NoReturn:
+    """Print findings as ``text``, ``json`` or ``codequality``; exit 1 if one reaches ``threshold``.
+
+    Every command that checks files ends here, so they all print and exit the same way.
+    """
+    from shipyard import findings
+    from shipyard.audit import fails
+
+    if output_format == "json":
+        click.echo(findings.to_json(result))
+    elif output_format == "codequality":
+        click.echo(findings.to_codequality(result))
+    else:
+        from rich.console import Console
+
+        findings.render_text(result, Console(highlight=False))
+    sys.exit(1 if fails(result, threshold) else 0)
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -53,22 +77,13 @@ def check(
     fail_on: str | None,
 ) -> None:  # fmt: skip
     """Check the project at PATH (a directory or its pyproject.toml) against Shipyard's rules."""
-    from shipyard import audit, findings
+    from shipyard import audit
     from shipyard.config import load_settings
 
     root = path if path.is_dir() else path.parent
     settings = load_settings(root) if path.exists() else None
     result = audit.check(path, settings=settings, select=_split(select), ignore=_split(ignore))
-    if output_format == "json":
-        click.echo(findings.to_json(result))
-    elif output_format == "codequality":
-        click.echo(findings.to_codequality(result))
-    else:
-        from rich.console import Console
-
-        findings.render_text(result, Console(highlight=False))
-    threshold = fail_on or (settings.fail_on if settings else "warning")
-    sys.exit(1 if audit.fails(result, threshold) else 0)
+    report(result, output_format, fail_on or (settings.fail_on if settings else "warning"))
 
 
 @cli.command()
@@ -151,21 +166,12 @@ def env_group() -> None:
 )  # fmt: skip
 def env_check(file: Path, output_format: str, fail_on: str | None) -> None:
     """Check FILE (an environment.yml) against the ENV rules; exit 1 on findings."""
-    from shipyard import audit, environments, findings
+    from shipyard import environments
     from shipyard.config import load_settings
 
     settings = load_settings(file.parent) if file.parent.exists() else None
     result = environments.check_environment(file, settings=settings)
-    if output_format == "json":
-        click.echo(findings.to_json(result))
-    elif output_format == "codequality":
-        click.echo(findings.to_codequality(result))
-    else:
-        from rich.console import Console
-
-        findings.render_text(result, Console(highlight=False))
-    threshold = fail_on or (settings.fail_on if settings else "warning")
-    sys.exit(1 if audit.fails(result, threshold) else 0)
+    report(result, output_format, fail_on or (settings.fail_on if settings else "warning"))
 
 
 @env_group.command("lock")
