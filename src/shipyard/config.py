@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shipyard._tables import default_of, key_of, read_table, values_from
 from shipyard.errors import ConfigError, did_you_mean
 
 __all__ = [
@@ -144,30 +145,18 @@ def _fields() -> dict[str, dataclasses.Field[Any]]:
     return {f.name: f for f in dataclasses.fields(Settings)}
 
 
-def _key(name: str) -> str:
-    return name.replace("_", "-")
-
-
 def _env_name(name: str) -> str:
     return f"SHIPYARD_{name.upper()}"
 
 
-def _default(spec: dataclasses.Field[Any]) -> Any:
-    """Return a field's default value, calling its factory for a list or a table."""
-    if spec.default is not dataclasses.MISSING:
-        return spec.default
-    factory = spec.default_factory
-    return factory() if callable(factory) else None
-
-
 def _check_value(name: str, value: Any, source: str) -> Any:
     spec = _fields()[name]
-    default = _default(spec)
+    default = default_of(spec)
     value = _from_list_text(default, value)
     expected: type = str if spec.metadata["secret"] or default is None else type(default)
     if not isinstance(value, expected):
         msg = (
-            f"{source}: {_key(name)!r} must be a {expected.__name__}, "
+            f"{source}: {key_of(name)!r} must be a {expected.__name__}, "
             f"not {type(value).__name__} {value!r}"
         )
         raise ConfigError(msg, hint=spec.metadata["help"])
@@ -184,7 +173,7 @@ def _check_choice(name: str, spec: dataclasses.Field[Any], value: Any, source: s
     choices = spec.metadata["choices"]
     if choices and value and value not in choices:
         allowed = ", ".join(repr(c) for c in choices)
-        msg = f"{source}: {_key(name)} = {value!r} is not one of {allowed}"
+        msg = f"{source}: {key_of(name)} = {value!r} is not one of {allowed}"
         raise ConfigError(msg + did_you_mean(value, choices), hint=spec.metadata["help"])
 
 
@@ -202,21 +191,6 @@ def _check_severities(value: dict[str, Any], source: str) -> None:
             allowed = ", ".join(repr(c) for c in SEVERITIES)
             msg = f"{source}: severity of {rule_id} = {severity!r} is not one of {allowed}"
             raise ConfigError(msg + did_you_mean(str(severity), SEVERITIES))
-
-
-def _read_table(pyproject: Path) -> dict[str, Any]:
-    if not (pyproject.exists() or pyproject.is_symlink()):
-        return {}
-    from shipyard import _toml
-
-    # PKG001 documents an invalid pyproject.toml, whichever reader meets it first.
-    _, data = _toml.load(pyproject, rule_id="PKG001")
-    tool = data.get("tool", {})
-    table = tool.get("shipyard", {}) if isinstance(tool, dict) else {}
-    if not isinstance(table, dict):
-        msg = f"{pyproject}: [tool.shipyard] must be a table"
-        raise ConfigError(msg, hint="Write it as a `[tool.shipyard]` section.")
-    return table
 
 
 def load_settings(
@@ -248,22 +222,18 @@ def load_settings(
 
 def _file_values(pyproject: Path) -> dict[str, Any]:
     """Return the checked settings of a pyproject.toml's ``[tool.shipyard]`` table, by field."""
-    fields = _fields()
-    values: dict[str, Any] = {}
-    source = f"{pyproject} [tool.shipyard]"
-    for key, value in _read_table(pyproject).items():
-        if key in SUBTABLES:
-            continue  # read by its own module, e.g. shipyard.gates for [tool.shipyard.gates]
-        name = key.replace("-", "_")
-        if name not in fields:
-            known = [_key(n) for n in fields]
-            msg = f"{source}: unknown key {key!r}{did_you_mean(key, known)}"
-            raise ConfigError(msg, hint="Allowed keys: " + ", ".join(known))
-        if fields[name].metadata["secret"]:
-            msg = f"{source}: {key!r} is a secret and cannot be set in a file"
-            raise ConfigError(msg, hint=f"Set the environment variable {_env_name(name)} instead.")
-        values[name] = _check_value(name, value, source)
-    return values
+    return values_from(
+        _fields(), read_table(pyproject, "tool", "shipyard"), f"{pyproject} [tool.shipyard]",
+        _check_file_value, skip=SUBTABLES,
+    )  # fmt: skip
+
+
+def _check_file_value(name: str, value: Any, source: str) -> Any:
+    """Check a value written in the file: secrets may only come from the environment."""
+    if _fields()[name].metadata["secret"]:
+        msg = f"{source}: {key_of(name)!r} is a secret and cannot be set in a file"
+        raise ConfigError(msg, hint=f"Set the environment variable {_env_name(name)} instead.")
+    return _check_value(name, value, source)
 
 
 def _env_value(name: str, raw: str, env: str) -> Any:
@@ -278,13 +248,13 @@ def describe_settings() -> list[dict[str, str]]:
     """Return a row per setting (key, environment variable, default, help) for the docs."""
     rows = []
     for name, spec in _fields().items():
-        default = _default(spec)
+        default = default_of(spec)
         shown = "(environment only)" if spec.metadata["secret"] else repr(default)
         if default in ("", [], {}):
             shown = "(empty)" if not spec.metadata["secret"] else shown
         rows.append(
             {
-                "key": "" if spec.metadata["secret"] else _key(name),
+                "key": "" if spec.metadata["secret"] else key_of(name),
                 "env": _env_name(name),
                 "default": shown,
                 "help": spec.metadata["help"],

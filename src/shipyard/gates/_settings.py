@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shipyard._tables import default_of, key_of, read_table, values_from
 from shipyard.errors import ConfigError, did_you_mean
 
 __all__ = ["RANKS", "GateSettings", "describe_gate_settings", "load_gate_settings"]
@@ -112,30 +113,19 @@ def _fields() -> dict[str, dataclasses.Field[Any]]:
     return {f.name: f for f in dataclasses.fields(GateSettings)}
 
 
-def _key(name: str) -> str:
-    return name.replace("_", "-")
-
-
-def _default(spec: dataclasses.Field[Any]) -> Any:
-    if spec.default is not dataclasses.MISSING:
-        return spec.default
-    factory = spec.default_factory
-    return factory() if callable(factory) else None
-
-
 def _check(name: str, value: Any, source: str) -> Any:
     spec = _fields()[name]
-    default = _default(spec)
+    default = default_of(spec)
     help_text = spec.metadata["help"]
     value = _coerce(default, value)
     if not _has_type(value, default):
         kind = "list of strings" if isinstance(default, list) else type(default).__name__
-        msg = f"{source}: {_key(name)!r} must be a {kind}, not {type(value).__name__} {value!r}"
+        msg = f"{source}: {key_of(name)!r} must be a {kind}, not {type(value).__name__} {value!r}"
         raise ConfigError(msg, hint=help_text)
     choices = spec.metadata["choices"]
     if choices and value not in choices:
         allowed = ", ".join(repr(c) for c in choices)
-        msg = f"{source}: {_key(name)} = {value!r} is not one of {allowed}"
+        msg = f"{source}: {key_of(name)} = {value!r} is not one of {allowed}"
         raise ConfigError(msg + did_you_mean(str(value), choices), hint=help_text)
     if name == "coverage_min" and not 0 <= value <= 100:
         msg = f"{source}: coverage-min = {value!r} is not a percentage between 0 and 100"
@@ -193,21 +183,6 @@ def _check_spdx(ids: list[str], source: str) -> None:
             raise ConfigError(msg, hint=hint or "Use ids from https://spdx.org/licenses/.")
 
 
-def _read_table(pyproject: Path) -> dict[str, Any]:
-    if not pyproject.is_file():
-        return {}
-    from shipyard import _toml
-
-    _, data = _toml.load(pyproject, rule_id="PKG001")
-    tool = data.get("tool", {})
-    shipyard = tool.get("shipyard", {}) if isinstance(tool, dict) else {}
-    table = shipyard.get("gates", {}) if isinstance(shipyard, dict) else {}
-    if not isinstance(table, dict):
-        msg = f"{pyproject}: [tool.shipyard.gates] must be a table"
-        raise ConfigError(msg, hint="Write it as a `[tool.shipyard.gates]` section.")
-    return table
-
-
 def load_gate_settings(
     project_dir: Path | str = ".", environ: Mapping[str, str] | None = None
 ) -> GateSettings:
@@ -228,15 +203,8 @@ def load_gate_settings(
     environ = os.environ if environ is None else environ
     pyproject = Path(project_dir) / "pyproject.toml"
     fields = _fields()
-    values: dict[str, Any] = {}
-    source = f"{pyproject} [tool.shipyard.gates]"
-    for key, value in _read_table(pyproject).items():
-        name = key.replace("-", "_")
-        if name not in fields:
-            known = [_key(n) for n in fields]
-            msg = f"{source}: unknown key {key!r}{did_you_mean(key, known)}"
-            raise ConfigError(msg, hint="Allowed keys: " + ", ".join(known))
-        values[name] = _check(name, value, source)
+    table = read_table(pyproject, "tool", "shipyard", "gates")
+    values = values_from(fields, table, f"{pyproject} [tool.shipyard.gates]", _check)
     for name in fields:
         env = f"SHIPYARD_GATES_{name.upper()}"
         if environ.get(env):
@@ -248,7 +216,7 @@ def describe_gate_settings() -> list[dict[str, str]]:
     """Return a row per threshold (key, environment variable, default, help, choices)."""
     rows = []
     for name, spec in _fields().items():
-        default = _default(spec)
+        default = default_of(spec)
         if isinstance(default, bool):
             shown = str(default).lower()
         elif isinstance(default, list):
@@ -259,7 +227,7 @@ def describe_gate_settings() -> list[dict[str, str]]:
             shown = f'"{default}"'
         rows.append(
             {
-                "key": _key(name),
+                "key": key_of(name),
                 "env": f"SHIPYARD_GATES_{name.upper()}",
                 "default": shown,
                 "help": spec.metadata["help"],
