@@ -1,6 +1,6 @@
 """Fixtures for the sandbox's contract tests: a sandbox process, sample wheels, HTTP helpers.
 
-The sandbox runs as ``shipyard sandbox start`` does, through ``run_foreground`` in a subprocess,
+The sandbox runs as ``shipyard sandbox start`` itself, the installed command, in a subprocess,
 with a canary admin password. Every HTTP answer the tests receive is recorded, and at the end of
 the session neither the canary nor the GitLab token may appear in any answer or server log line.
 """
@@ -34,7 +34,7 @@ _LOGS: list[Path] = []
 
 
 class SandboxProcess:
-    """``run_foreground`` in a subprocess, as ``shipyard sandbox start --state-dir DIR`` runs."""
+    """``shipyard sandbox start --state-dir DIR`` in a subprocess, as a user runs it."""
 
     def __init__(self, state_dir: Path, log_path: Path) -> None:
         self.state_dir = state_dir
@@ -42,15 +42,13 @@ class SandboxProcess:
         env = dict(os.environ)
         env["SHIPYARD_SANDBOX_ADMIN_PASSWORD"] = CANARY_PASSWORD
         env["SHIPYARD_SANDBOX_GITLAB_TOKEN"] = CANARY_TOKEN
-        code = (
-            "import sys; from pathlib import Path; from shipyard.sandbox import run_foreground; "
-            "run_foreground(Path(sys.argv[1]))"
-        )
+        command = [str(Path(sys.executable).parent / "shipyard"), "sandbox", "start",
+                   "--state-dir", str(state_dir)]  # fmt: skip
         started = time.perf_counter()
         self._log = log_path.open("ab")
         _LOGS.append(log_path)
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", code, str(state_dir)],
+            command,
             stdout=subprocess.PIPE,
             stderr=self._log,
             env=env,
