@@ -86,26 +86,30 @@ def count(path: Path) -> tuple[int, int]:
     return len(files), lines
 
 
+def mi_view(entry: dict | None) -> object:
+    """One module's ``radon mi -j`` entry (or the engine's), reduced to what must match."""
+    if entry is None:
+        return "missing"
+    return "error" if "error" in entry else (entry["mi"], entry["rank"])
+
+
+def cc_view(entry: list | dict | None) -> object:
+    """One module's ``radon cc -j`` entry (or the engine's); no entry means no blocks."""
+    if isinstance(entry, dict):
+        return "error"
+    return [tuple(block.get(field) for field in BLOCK_FIELDS) for block in entry or []]
+
+
 def mismatches(radon_cc: dict, radon_mi: dict, engine: dict) -> list[str]:
     problems = []
-    for name in sorted(set(radon_mi) | set(engine["mi"])):
-        theirs, ours = radon_mi.get(name), engine["mi"].get(name)
-        if theirs is None or ours is None:
-            problems.append(f"mi {name}: only in {'engine' if theirs is None else 'radon'}")
-        elif ("error" in theirs) != ("error" in ours) or ("error" not in theirs and theirs != ours):
-            problems.append(f"mi {name}: radon {theirs} engine {ours}")
-    for name in sorted(set(radon_cc) | set(engine["cc"])):
-        theirs, ours = radon_cc.get(name), engine["cc"].get(name)
-        if isinstance(theirs, dict) or isinstance(ours, dict):
-            if not (isinstance(theirs, dict) and isinstance(ours, dict)):
-                problems.append(f"cc {name}: radon {theirs!s:.200} engine {ours!s:.200}")
-            continue
-        theirs = [tuple(block.get(f) for f in BLOCK_FIELDS) for block in theirs or []]
-        ours = [tuple(block.get(f) for f in BLOCK_FIELDS) for block in ours or []]
-        if theirs != ours:
-            diff = [pair for pair in zip(theirs, ours, strict=False) if pair[0] != pair[1]]
-            first = diff[0] if diff else (len(theirs), len(ours))
-            problems.append(f"cc {name}: first difference radon/engine {first}")
+    for kind, theirs, ours, view in (
+        ("mi", radon_mi, engine["mi"], mi_view),
+        ("cc", radon_cc, engine["cc"], cc_view),
+    ):
+        for name in sorted(set(theirs) | set(ours)):
+            expected, got = view(theirs.get(name)), view(ours.get(name))
+            if expected != got:
+                problems.append(f"{kind} {name}: radon {expected!s:.300} engine {got!s:.300}")
     return problems
 
 

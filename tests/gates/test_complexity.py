@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -413,14 +414,25 @@ def test_a_file_named_explicitly_is_taken_once(tree):
 # Processes ---------------------------------------------------------------------------------------
 
 
-def test_processes_give_the_same_results_in_the_same_order(tmp_path, monkeypatch):
+@pytest.mark.parametrize("other_thread", [False, True], ids=["fork", "fork-server"])
+def test_processes_give_the_same_results_in_the_same_order(tmp_path, monkeypatch, other_thread):
     for index in range(12):
         body = "".join(f"def f{i}(x):\n    return x and {i} or -x\n\n\n" for i in range(index))
         (tmp_path / f"m{index:02}.py").write_text(body or "x = 1\n", encoding="utf-8")
     (tmp_path / "m99.py").write_text("def (\n", encoding="utf-8")
     in_process = analyze_paths([tmp_path], jobs=1)
     monkeypatch.setattr(_pool, "_IN_PROCESS_BYTES", 0)  # small files go to the pool too
-    pooled = analyze_paths([tmp_path], jobs=2)
+    # With another thread running, workers come from a fork server instead of plain forks.
+    stop = threading.Event()
+    waiter = threading.Thread(target=stop.wait)
+    if other_thread:
+        waiter.start()
+    try:
+        pooled = analyze_paths([tmp_path], jobs=2)
+    finally:
+        stop.set()
+        if other_thread:
+            waiter.join()
     assert pooled == in_process
     assert [str(m.error) for m in pooled] == [str(m.error) for m in in_process]
     assert pooled[-1].error is not None and pooled[-1].error.line == 1

@@ -14,7 +14,8 @@ that parse, with radon's own code wherever radon's code is linear:
   radon's :func:`~radon.metrics.mi_compute` and :func:`~radon.metrics.mi_rank`;
 
 and spreads files over processes (:mod:`shipyard.gates._pool`). Scores are the floats
-``radon mi -s -j`` prints, ranks the letters both commands print.
+``radon mi -s -j`` prints, ranks the letters both commands print. ``benchmarks/bench_radon.py``
+times both sides on installed packages and checks that every grade and score agrees.
 
 Files that cannot be measured do not abort :func:`analyze_paths`: their result carries an
 :class:`~shipyard.errors.InputError` in ``error``, so a gate reports every problem in one run.

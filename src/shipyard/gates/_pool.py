@@ -21,8 +21,8 @@ __all__ = ["available_cpus", "map_files"]
 
 _T = TypeVar("_T")
 
-# Below this much source a pool costs more than it saves (starting a worker takes about as
-# long as measuring 100 kB of code).
+# Below this much source, starting the workers (tens of milliseconds) costs more than the other
+# cores save.
 _IN_PROCESS_BYTES = 256 * 1024
 # Batches per worker: enough to even out the load, few enough to keep round trips cheap.
 _BATCHES_PER_JOB = 8

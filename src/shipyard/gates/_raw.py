@@ -26,6 +26,10 @@ know, such as a letter with a combining accent; a string split by a character th
 :meth:`str.splitlines` treats as a line break) or a ``TokenError``, radon's buffer never becomes
 complete and radon raises ``SyntaxError('SyntaxError at line: N')`` with *N* the first line of
 that group. :func:`analyze` raises the same error, without spending the quadratic time first.
+
+Checked against radon's own analysis on the 20,000 modules of the standard library and the
+installed packages (Python 3.11; the standard library again on 3.12 and 3.13), and on random
+mixes of awkward lines in ``tests/gates/test_complexity.py``.
 """
 
 from __future__ import annotations
@@ -233,9 +237,11 @@ def _group_end(token: tokenize.TokenInfo, depth: int, lines: list[str], start: i
     if kind != _NEWLINE and (kind != _NL or depth):
         return None
     end = start + token.start[0]
-    if kind == _NEWLINE and not lines[end - 1]:
-        # An empty line ending a backslash continuation. As the last line of radon's buffer it
-        # is invisible ("a\\\n" + "\n" + "" tokenizes as "a\\\n"), so the group goes on.
+    if not lines[end - 1] and lines[end - 2].endswith("\\"):
+        # An empty line ending a backslash continuation (a NEWLINE token, or an NL on Python
+        # 3.12+ when nothing precedes the backslash). As the last line of radon's buffer it is
+        # invisible ("a\\\n" + "\n" + "" tokenizes as "a\\\n"), so the group goes on. The
+        # group's first line is not empty, so the line before is in the group.
         return None
     return end
 
