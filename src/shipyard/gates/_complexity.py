@@ -66,7 +66,7 @@ class BlockMetrics:
         lineno: The line of the ``def`` or ``class`` keyword (decorators come before it).
         endline: Radon's end line: the last line it saw in the block's last statement.
         col_offset: The column of the ``def`` or ``class`` keyword, 0-based.
-        complexity: Radon's complexity; for a class, the average of its methods plus one.
+        complexity: Radon's complexity; for a class, radon's average over its methods.
         rank: Radon's letter, ``A`` (1-5) to ``F`` (41 and more).
         classname: The class a method belongs to; ``None`` for functions and classes.
     """
@@ -96,7 +96,8 @@ class ModuleMetrics:
             not be computed (see ``error``).
         mi_rank: ``A`` (more than 19), ``B`` (10 to 19) or ``C`` (9 or less); ``None`` with ``mi``.
         blocks: The functions, classes and methods, most complex first, in the order of
-            ``radon cc -j``; closures count in no block, as radon's default has it.
+            ``radon cc -j``. As by radon's default, closures and nested classes are not listed,
+            and a closure's complexity is not added to its function's.
         total_complexity: The module's complexity as radon's MI formula uses it; ``None`` when the
             module could not be parsed (``radon cc`` reports an error for it too).
         error: Why the module, or only its maintainability index, could not be measured.
