@@ -14,6 +14,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
+    "shipyard.site.roles",  # {rule}`IMG001`: a badge linking to the rule's page
 ]
 
 root_doc = "index"
@@ -38,6 +39,7 @@ exclude_patterns = [
     ".git",
     ".ci",
     "tools",
+    "docs/explanation/_generated",  # fragments the explanation pages include
 ]
 
 # Notebooks: executed on build, cached, and a cell that raises fails the build unless it is tagged

@@ -3,7 +3,7 @@
 
     python3 dev.py site       build the runbook site into public/, executing the notebooks
     python3 dev.py test       run every test (unit, CLI, notebooks, site, CI schema)
-    python3 dev.py lint       ruff, and Shipyard's own check of this repository
+    python3 dev.py lint       ruff, the import contracts (import-linter), Shipyard's own check
     python3 dev.py generate   rewrite the reference pages generated from code
     python3 dev.py notebooks  re-execute the notebooks and save their outputs in place
     python3 dev.py gates      run the quality gates on this repository, reports into reports/
@@ -95,12 +95,13 @@ def lint() -> None:
     ensure_venv()
     run(BIN / "ruff", "check", ".")
     run(BIN / "ruff", "format", "--check", ".")
+    run(BIN / "lint-imports")
     run(BIN / "shipyard", "check", ".")
 
 
 def generate() -> None:
     ensure_venv()
-    run(PYTHON, "-m", "shipyard._docgen", ROOT)
+    run(PYTHON, "-m", "shipyard.site.docgen", ROOT)
 
 
 def notebooks(args: list[str]) -> None:

@@ -28,7 +28,7 @@ DEFAULT_PACKAGES = ("sphinx", "docutils", "pygments", "babel")
 # The engine's side: the same JSON shapes radon prints, so the comparison is like for like.
 ENGINE = """
 import json, sys
-from shipyard.gates._complexity import analyze_paths
+from shipyard.gates.radon_engine.complexity import analyze_paths
 jobs = int(sys.argv[1]) if sys.argv[1] != "auto" else None
 cc, mi = {}, {}
 for module in analyze_paths(sys.argv[2:], jobs=jobs):

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+#: The repository's root directory.
+ROOT = Path(__file__).resolve().parent.parent
+
 GOOD_PYPROJECT = """\
 [build-system]
 requires = ["hatchling>=1.25"]

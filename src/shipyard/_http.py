@@ -13,6 +13,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -20,12 +21,40 @@ import requests
 from shipyard.config import Secret
 from shipyard.errors import OperationError, redact
 
-__all__ = ["HttpClient", "server_message"]
+__all__ = ["HttpClient", "RetryPolicy", "never_sent", "reason", "server_message"]
 
 RETRY_STATUSES = (502, 503, 504)
 # Methods that are safe to send again after a timeout: the first attempt may have been applied.
 _IDEMPOTENT = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
 _TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass
+class RetryPolicy:
+    """When a client tries again, and how long it waits: the one policy Nexus and GitLab share.
+
+    A transient failure (no connection, 502, 503, 504) is tried again at most ``retries`` times,
+    after ``backoff`` seconds, doubled before each next try. Whether a request that may have
+    reached the server can be sent again is the caller's question (:func:`never_sent`).
+
+    Attributes:
+        retries: How many times a transient failure is retried (so at most ``retries + 1`` tries).
+        backoff: Seconds before the first retry; doubled before each next one.
+        sleep: The function that waits (replaced in tests).
+        statuses: The HTTP statuses that mean "try again later".
+    """
+
+    retries: int = 3
+    backoff: float = 0.2
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    statuses: tuple[int, ...] = RETRY_STATUSES
+
+    def again(self, attempt: int) -> bool:
+        """Wait before the next try and return True, or return False once the retries are spent."""
+        if attempt >= self.retries:
+            return False
+        self.sleep(self.backoff * (2**attempt))
+        return True
 
 
 def server_message(response: requests.Response, limit: int = 300) -> str:
@@ -83,6 +112,9 @@ class HttpClient:
         retries: How many times a transient failure is retried (so at most ``retries + 1`` tries).
         backoff: Seconds before the first retry; doubled before each next one.
         sleep: The function that waits (replaced in tests).
+
+    Attributes:
+        retry: The :class:`RetryPolicy` built from ``retries``, ``backoff`` and ``sleep``.
     """
 
     def __init__(
@@ -100,9 +132,7 @@ class HttpClient:
         self.username = username
         self._password = password
         self.timeout = timeout
-        self.retries = retries
-        self.backoff = backoff
-        self._sleep = sleep
+        self.retry = RetryPolicy(retries, backoff, sleep)
         self._session = requests.Session()
         # Never pick up credentials from ~/.netrc or proxies from the environment by surprise.
         self._session.trust_env = False
@@ -157,11 +187,11 @@ class HttpClient:
                     method, url, auth=self._auth(), timeout=self.timeout, **kwargs
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
-                if _may_resend(method, exc) and self._retry(attempt):
+                if _may_resend(method, exc) and self.retry.again(attempt):
                     attempt += 1
                     continue
                 raise self._transport_error(exc, operation, shown_url, masked, hint) from None
-            if response.status_code in RETRY_STATUSES and self._retry(attempt):
+            if response.status_code in self.retry.statuses and self.retry.again(attempt):
                 attempt += 1
                 continue
             if response.status_code in accepted:
@@ -173,13 +203,6 @@ class HttpClient:
                 url=shown_url,
                 hint=hint or _default_hint(response.status_code),
             )
-
-    def _retry(self, attempt: int) -> bool:
-        """Wait before another try and return True, or return False when the retries are spent."""
-        if attempt >= self.retries:
-            return False
-        self._wait(attempt)
-        return True
 
     def _transport_error(
         self,
@@ -194,7 +217,7 @@ class HttpClient:
             return OperationError(
                 operation,
                 status=None,
-                server_message=redact(_reason(exc), masked),
+                server_message=redact(reason(exc), masked),
                 url=url,
                 hint=hint
                 or "Check that the server is running and the URL is right; "
@@ -208,9 +231,6 @@ class HttpClient:
             hint=hint or "Run the same step again: it only does what is still missing.",
         )
 
-    def _wait(self, attempt: int) -> None:
-        self._sleep(self.backoff * (2**attempt))
-
     def close(self) -> None:
         """Close the connection pool."""
         self._session.close()
@@ -222,14 +242,18 @@ def _may_resend(method: str, exc: requests.RequestException) -> bool:
     A refused connection was never sent; a dropped one may have been applied already, and so
     may a request that timed out, so only idempotent requests are sent again after those.
     """
-    if method.upper() in _IDEMPOTENT:
-        return True
+    return method.upper() in _IDEMPOTENT or never_sent(exc)
+
+
+def never_sent(exc: requests.RequestException) -> bool:
+    """Tell whether a failed request surely never reached the server (so any method may resend)."""
     if not isinstance(exc, requests.ConnectionError):
         return False
-    return isinstance(exc, requests.ConnectTimeout) or _reason(exc) == "connection refused"
+    return isinstance(exc, requests.ConnectTimeout) or reason(exc) == "connection refused"
 
 
-def _reason(exc: requests.RequestException) -> str:
+def reason(exc: requests.RequestException) -> str:
+    """Return why a request got no answer, in a few words (``connection refused``, ...)."""
     text = str(exc)
     for known in (
         "Connection refused",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import os
 import threading
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from shipyard.config import Secret, Settings, load_settings
@@ -19,7 +20,7 @@ from shipyard.errors import ConfigError
 if TYPE_CHECKING:
     from shipyard.sandbox import Sandbox
 
-__all__ = ["admin_password", "resolve", "shared_sandbox"]
+__all__ = ["admin_password", "require", "resolve", "shared_sandbox"]
 
 _LOCK = threading.Lock()
 _SANDBOX: list[Sandbox] = []
@@ -64,3 +65,19 @@ def resolve(settings: Settings | None, sandbox: Sandbox | None) -> tuple[Setting
     if settings.resolved_target == "sandbox":
         return settings, shared_sandbox()
     return settings, None
+
+
+def require(system: str, settings: Iterable[tuple[str, object]]) -> None:
+    """Check that the real ``system`` has every setting it needs.
+
+    Args:
+        system: What is being reached, e.g. ``"Nexus"``.
+        settings: ``(environment variable, value)`` pairs.
+
+    Raises:
+        ConfigError: Names every setting that is empty.
+    """
+    missing = [name for name, value in settings if not value]
+    if missing:
+        msg = f"the real {system} needs {', '.join(missing)}"
+        raise ConfigError(msg, hint="Set them in the environment, or SHIPYARD_TARGET=sandbox.")

@@ -44,25 +44,25 @@ def _pyproject(path: Path, settings: Settings) -> object:
 
 
 def _environment(path: Path, settings: Settings) -> object:
-    from shipyard._envfile import load_environment
+    from shipyard.environments.envfile import load_environment
 
     return load_environment(path, nexus_url=settings.nexus_url)
 
 
 def _indexes(path: Path, settings: Settings) -> object:
-    from shipyard import _indexconf
+    from shipyard.nexus import indexconf as _indexconf
 
     return _indexconf.load(path)
 
 
 def _find_indexes(root: Path) -> list[Path]:
-    from shipyard import _indexconf
+    from shipyard.nexus import indexconf as _indexconf
 
     return _indexconf.find_files(root)
 
 
 def _reads_index(name: str) -> bool:
-    from shipyard import _indexconf
+    from shipyard.nexus import indexconf as _indexconf
 
     return name in _indexconf.KINDS
 
@@ -73,12 +73,23 @@ def _files(*names: str) -> Callable[[Path], list[Path]]:
     return lambda root: [root / n for n in names if (root / n).exists() or (root / n).is_symlink()]
 
 
-_ENV_NAMES = ("environment.yml", "environment.yaml")
+def _reads_environment(name: str) -> bool:
+    from shipyard.environments import ENV_NAMES
+
+    return name in ENV_NAMES
+
+
+def _find_environments(root: Path) -> list[Path]:
+    from shipyard.environments import ENV_NAMES
+
+    return _files(*ENV_NAMES)(root)
+
+
 #: The rule families that read files, and how they find and parse them. Dockerfiles (IMG and
 #: hadolint) are read by :func:`shipyard.images.check`, which runs both together.
 SOURCES = (
     Source("PKG", lambda name: name == "pyproject.toml", _files("pyproject.toml"), _pyproject),
-    Source("ENV", lambda name: name in _ENV_NAMES, _files(*_ENV_NAMES), _environment),
+    Source("ENV", _reads_environment, _find_environments, _environment),
     Source("NEX", _reads_index, _find_indexes, _indexes),
 )
 

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from shipyard.config import Settings, load_settings
+from shipyard.errors import ConfigError, did_you_mean
 
 __all__ = [
     "CommandResult",
@@ -160,12 +161,15 @@ def sample_project(name: str = "my_app", into: Path | str | None = None) -> Work
 
     Returns:
         The copy, whose paths display as ``<workspace>/<name>``.
+
+    Raises:
+        ConfigError: No sample has that name; the message suggests the closest.
     """
     source = resources.files("shipyard") / "samples" / name
     if not source.is_dir():
         available = sorted(p.name for p in (resources.files("shipyard") / "samples").iterdir())
-        msg = f"no sample project {name!r}; available: {', '.join(available)}"
-        raise ValueError(msg)
+        msg = f"no sample project {name!r}{did_you_mean(name, available)}"
+        raise ConfigError(msg, hint=f"Pass one of: {', '.join(available)}.")
     base = Path(into) if into else Path(tempfile.mkdtemp(prefix="shipyard-"))
     _PLACEHOLDERS[str(base)] = "<workspace>"
     _PLACEHOLDERS[str(base.resolve())] = "<workspace>"

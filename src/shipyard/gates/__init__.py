@@ -6,14 +6,18 @@ bandit, semgrep, a CycloneDX SBOM and pip-audit, each in its own module, read th
 the reports GitLab shows; :mod:`shipyard.gates.ci` renders the GitLab jobs that run them.
 
 The complexity and maintainability numbers come from a fast engine that computes exactly what
-radon's CLI prints (``shipyard.gates._complexity``).
+radon's CLI prints (``shipyard.gates.radon_engine.complexity``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+#: The runbook chapter this package serves (``notebooks/<name>.ipynb``).
+RUNBOOK_CHAPTER = "05_quality_gates"
+
 __all__ = [
+    "RUNBOOK_CHAPTER",
     "GATES",
     "GateResult",
     "GateRun",
@@ -35,7 +39,7 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy: `import shipyard.gates._complexity` (the engine's worker processes) stays light.
+    # Lazy: importing the radon engine (in its worker processes) stays light.
     if name in _LAZY:
         import importlib
 

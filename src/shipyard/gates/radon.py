@@ -6,9 +6,9 @@ the paths through a function: A 1-5, B 6-10, C 11-20 and worse. The seed fails a
 MI rank A and a function, method or class worse than CC rank B: small modules, no function that
 acts as a switch with too many branches.
 
-The numbers come from :mod:`shipyard.gates._complexity`, which computes exactly what ``radon cc``
-and ``radon mi`` print, reading each file once. Complexity findings are ``RAD001`` at the block's
-first line; maintainability findings are ``RAD002`` on the module.
+The numbers come from :mod:`shipyard.gates.radon_engine.complexity`, which computes exactly
+what ``radon cc`` and ``radon mi`` print, reading each file once. Complexity findings are
+``RAD001`` at the block's first line; maintainability findings are ``RAD002`` on the module.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from shipyard.gates._model import FAILED, PASSED, Context, GateResult
 from shipyard.gates._settings import RANKS
 
 if TYPE_CHECKING:
-    from shipyard.gates._complexity import ModuleMetrics
+    from shipyard.gates.radon_engine.complexity import ModuleMetrics
 
 __all__ = ["NAME", "run", "threshold"]
 
@@ -39,7 +39,7 @@ def _doc(context: Context, rule_id: str) -> str:
 
 def run(context: Context, *, jobs: int | None = None) -> GateResult:
     """Measure every Python file under the gate's paths against the two rank thresholds."""
-    from shipyard.gates._complexity import analyze_paths
+    from shipyard.gates.radon_engine.complexity import analyze_paths
 
     modules = analyze_paths([context.root / p for p in context.paths], jobs=jobs)
     findings = [finding for module in modules for finding in _findings(context, module)]

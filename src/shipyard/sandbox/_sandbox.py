@@ -49,6 +49,7 @@ class Sandbox:
             if that file is gone (Nexus removes it when admin's password changes) and no
             ``admin_password`` was given.
         gitlab_token: The token for ``PRIVATE-TOKEN``.
+        gitlab_project: The project the GitLab stand-in serves (``group/path``).
 
     Args:
         state_dir: Where the state lives; ``None`` uses a new temporary directory that is removed
@@ -82,6 +83,7 @@ class Sandbox:
         self.state_dir: Path = self._requested_dir or Path()
         self.admin_password: Secret | None = None
         self.gitlab_token: Secret = Secret("")
+        self.gitlab_project = GITLAB_PROJECT
 
     @property
     def nexus_url(self) -> str:
