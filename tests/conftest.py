@@ -1,7 +1,8 @@
-"""Fixtures shared by every test: tiny projects written on the fly."""
+"""Fixtures shared by every test: the sample projects of tests/projects, copied or varied."""
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -11,29 +12,27 @@ import pytest
 #: The repository's root directory.
 ROOT = Path(__file__).resolve().parent.parent
 
-GOOD_PYPROJECT = """\
-[build-system]
-requires = ["hatchling>=1.25"]
-build-backend = "hatchling.build"
+#: The sample projects, one directory per case (see projects/README.md).
+PROJECTS = ROOT / "tests" / "projects"
 
-[project]
-name = "my_app"
-version = "1.0.0"
-description = "Awesome thing that lives in GitLab"
-readme = "README.md"
-license = "MIT"
-requires-python = ">=3.10"
-dependencies = ["requests>=2.32,<3"]
 
-[project.scripts]
-my-app = "my_app.__main__:cli"
-"""
+def project_file(case: str, name: str) -> str:
+    """Return the text of one file of a sample project."""
+    return (PROJECTS / case / name).read_text(encoding="utf-8")
 
-GOOD_FILES = {
-    "README.md": "# my_app\n",
-    "my_app/__init__.py": '__version__ = "1.0.0"\n',
-    "my_app/__main__.py": "def cli():\n    print('hi')\n",
-}
+
+def _files(case: str) -> dict[str, str]:
+    folder = PROJECTS / case
+    return {
+        p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+#: The seed's hatchling project, fixed: its pyproject.toml and its other files.
+GOOD_PYPROJECT = project_file("hatchling-app", "pyproject.toml")
+GOOD_FILES = {k: v for k, v in _files("hatchling-app").items() if k != "pyproject.toml"}
 
 MakeProject = Callable[..., Path]
 
@@ -53,3 +52,13 @@ def make_project(tmp_path: Path) -> MakeProject:
         return root
 
     return make
+
+
+@pytest.fixture
+def copy_project(tmp_path: Path) -> Callable[[str], Path]:
+    """Return a function that copies a sample project (``tests/projects/<case>``) and returns it."""
+
+    def copy(case: str) -> Path:
+        return Path(shutil.copytree(PROJECTS / case, tmp_path / case))
+
+    return copy

@@ -9,18 +9,9 @@ import pytest
 from shipyard import audit
 from shipyard.config import Settings
 from shipyard.errors import InputError
+from tests.conftest import project_file
 
-GOOD_ENV = """\
-name: prod
-channels:
-  - conda-forge
-dependencies:
-  - python=3.12
-  - pip
-  - numpy >=1.26,<3
-  - pip:
-    - rich>=13
-"""
+GOOD_ENV = project_file("conda-env", "environment.yml")
 
 
 @pytest.fixture

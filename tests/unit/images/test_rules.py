@@ -9,24 +9,11 @@ import pytest
 
 from shipyard import images
 from shipyard.config import Settings
+from tests.conftest import project_file
 
-DOCKERIGNORE = ".git\n.venv\n.env\n"
+DOCKERIGNORE = project_file("uv-service", ".dockerignore")
 # A Dockerfile that passes every IMG rule; tests edit it to break one.
-GOOD = """\
-FROM python:3.12-slim-bookworm AS build
-COPY --from=ghcr.io/astral-sh/uv:0.13.8 /uv /bin/uv
-ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=0
-WORKDIR /app
-COPY . /app
-RUN --mount=type=cache,target=/root/.cache/uv uv sync --locked --no-dev --no-editable
-
-FROM python:3.12-slim-bookworm
-ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PATH="/app/.venv/bin:$PATH"
-RUN useradd --system --uid 10001 --no-create-home app
-COPY --from=build /app/.venv /app/.venv
-USER 10001
-CMD ["my-app"]
-"""
+GOOD = project_file("uv-service", "Dockerfile")
 
 
 @pytest.fixture
@@ -295,15 +282,7 @@ def test_img003_platform_flag_and_stage_reference(project):
 
 # IMG004 ------------------------------------------------------------------------------------------
 
-POETRY = """\
-FROM python:3.12-slim-bookworm AS build
-ENV POETRY_NO_INTERACTION=1 POETRY_VIRTUALENVS_IN_PROJECT=true
-RUN pip install --no-cache-dir poetry==2.1.3
-RUN poetry install --only main --no-root
-
-FROM python:3.12-slim-bookworm
-COPY --from=build /app/.venv /app/.venv
-"""
+POETRY = project_file("poetry-build-stage", "poetry.dockerfile")
 
 
 def test_img004(project):

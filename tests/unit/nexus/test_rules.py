@@ -9,20 +9,9 @@ import pytest
 
 from shipyard import audit
 from shipyard.errors import InputError
+from tests.conftest import project_file
 
-GOOD_CI = """\
-variables:
-  TWINE_USERNAME: "$NEXUS_PYPI_USERNAME"
-  TWINE_PASSWORD: "$NEXUS_PYPI_PASSWORD"
-
-publish:
-  script:
-    - twine upload --repository-url "$NEXUS_PYPI_URL" dist/*.whl
-
-deploy:
-  script:
-    - pip install --index-url "${NEXUS_PYPI_URL}simple/" --no-deps my_app==1.0.0
-"""
+GOOD_CI = project_file("nexus-publish-job", ".gitlab-ci.yml")
 
 
 def check(tmp_path: Path, name: str, text: str, rule_id: str = "NEX") -> list[tuple[str, int]]:

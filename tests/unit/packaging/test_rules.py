@@ -6,7 +6,7 @@ import pytest
 
 from shipyard import audit
 from shipyard.errors import InputError
-from tests.conftest import GOOD_FILES, GOOD_PYPROJECT
+from tests.conftest import GOOD_FILES, GOOD_PYPROJECT, project_file
 
 
 def ids(root, **kwargs):
@@ -247,16 +247,7 @@ def test_pkg012_dashed_name_finds_underscored_dir(make_project):
     assert messages(make_project(text), "PKG012") == []
 
 
-SEED_001 = """\
-[tool.poetry]
-name = "gitlab-my-lib"
-version = "0.1.0"
-description = "<Description of your library/utility>"
-authors = ["gitlab"]
-readme = "README.md"
-packages = [{ include = "<your module>" }]
-license = "MIT"
-"""
+SEED_001 = project_file("poetry-seed-001", "pyproject.toml")
 
 
 def test_pkg013_and_pkg014(make_project):

@@ -48,7 +48,9 @@ def test_rule_role_links_a_known_rule_and_refuses_an_unknown_one():
         class reporter:  # noqa: N801 - docutils' attribute name
             @staticmethod
             def error(message, line):
-                return nodes.system_message(message, level=3, type="ERROR", line=line, source="page.md")
+                return nodes.system_message(
+                    message, level=3, type="ERROR", line=line, source="page.md"
+                )
 
         @staticmethod
         def problematic(rawtext, text, message):

@@ -1,0 +1,2 @@
+def cli():
+    print("hi")
