@@ -15,8 +15,6 @@ names; the code path is the same.
 
 from __future__ import annotations
 
-import os
-import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -24,11 +22,13 @@ from urllib.parse import urlsplit
 from shipyard.config import Secret, Settings
 from shipyard.errors import ConfigError, OperationError
 from shipyard.nexus.client import V1, HostedRepository, NexusClient, Role, User
+from shipyard.nexus.password import deploy_password, generate_password
 from shipyard.plans import Change, Plan
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from shipyard.gitlab import GitLabProject
     from shipyard.sandbox import Sandbox
 
 __all__ = [
@@ -65,11 +65,6 @@ class DesiredState:
     user: User
 
 
-def generate_password() -> Secret:
-    """Return a new random password: 32 URL-safe characters, maskable in GitLab."""
-    return Secret(secrets.token_urlsafe(24), name="generated")
-
-
 def deploy_privileges(repository: str) -> tuple[str, ...]:
     """Return the privileges a deploy user needs on ``repository`` and nothing more."""
     return tuple(f"nx-repository-view-pypi-{repository}-{action}" for action in DEPLOY_ACTIONS)
@@ -81,6 +76,9 @@ def desired_state(
     write_policy: str = "ALLOW_ONCE",
     user_id: str = "deploy-ci",
     password: Secret | None = None,
+    keep_from: GitLabProject | None = None,
+    rotate: bool = False,
+    settings: Settings | None = None,
 ) -> DesiredState:
     """Describe the repository, role and user the Nexus setup chapter creates.
 
@@ -88,8 +86,13 @@ def desired_state(
         repository: The hosted PyPI repository's name.
         write_policy: ``ALLOW_ONCE`` (default), ``ALLOW`` or ``DENY``.
         user_id: The deploy user's login.
-        password: The deploy user's password; by default ``SHIPYARD_DEPLOY_PASSWORD`` when set,
-            else a generated one. It is never shown.
+        password: The deploy user's password. By default the one already in use is kept
+            (``SHIPYARD_DEPLOY_PASSWORD``, the password file, or ``keep_from``'s CI variable;
+            see :func:`shipyard.nexus.password.deploy_password`), else one is generated. It is
+            never shown.
+        keep_from: The GitLab project whose ``NEXUS_PYPI_PASSWORD`` an earlier run wrote.
+        rotate: Generate a new password even when one is kept.
+        settings: The settings; read from ``pyproject.toml`` and ``SHIPYARD_*`` when omitted.
 
     Raises:
         ConfigError: The write policy is not one Nexus knows.
@@ -97,11 +100,9 @@ def desired_state(
     if write_policy.upper() not in WRITE_POLICIES:
         msg = f"write policy {write_policy!r} is not one of {', '.join(WRITE_POLICIES)}"
         raise ConfigError(msg, hint="Use ALLOW_ONCE: a released version must never change.")
-    source = "generated"
-    if password is None and os.environ.get(DEPLOY_PASSWORD_ENV):
-        password, source = Secret(os.environ[DEPLOY_PASSWORD_ENV], DEPLOY_PASSWORD_ENV), "env"
-    elif password is None:
-        password = generate_password()
+    if password is None:
+        kept = deploy_password(settings, keep_from=keep_from, rotate=rotate)
+        password, source = kept.password, kept.source
     else:
         source = "given"
     role = Role(
@@ -262,7 +263,7 @@ def connect(settings: Settings | None = None, *, sandbox: Sandbox | None = None)
     """
     from shipyard import _target
 
-    settings, sandbox = _target.resolve(settings, sandbox)
+    settings, sandbox = _target.resolve(settings, sandbox, "nexus")
     if sandbox is not None:
         return NexusClient(
             sandbox.nexus_url,
@@ -283,7 +284,14 @@ def connect(settings: Settings | None = None, *, sandbox: Sandbox | None = None)
 
 @dataclass(frozen=True)
 class AccessCheck:
-    """One thing a user tried, whether Nexus allowed it, and whether that is what we want."""
+    """One thing a user tried, whether Nexus allowed it, and whether that is what we want.
+
+    Attributes:
+        action: What the deploy user tried.
+        expected: ``allowed``, ``denied`` or ``skipped``.
+        result: What Nexus answered: ``allowed``, ``denied (HTTP 403)``, or ``not checked: ...``
+            when the answer proves nothing (no answer, 401, 5xx): never ok.
+    """
 
     action: str
     expected: str
@@ -294,20 +302,33 @@ class AccessCheck:
         """Whether the result is the expected one."""
         return self.result.startswith(self.expected)
 
+    @property
+    def mark(self) -> str:
+        """``ok``, ``WRONG`` (Nexus answered otherwise) or ``FAIL`` (nothing was proven)."""
+        if self.ok:
+            return "ok"
+        return "FAIL" if self.result.startswith("not checked") else "WRONG"
+
 
 class AccessReport(list[AccessCheck]):
     """What the deploy user can and cannot do; shows as a table."""
 
+    @property
+    def ok(self) -> bool:
+        """Whether every check had the expected result (and there was at least one)."""
+        return bool(self) and all(check.ok for check in self)
+
     def __repr__(self) -> str:
         width = max((len(c.action) for c in self), default=0)
-        lines = [f"{'ok' if c.ok else 'WRONG':5} {c.action:<{width}}  {c.result}" for c in self]
+        lines = [f"{c.mark:5} {c.action:<{width}}  {c.result}" for c in self]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         import html
 
+        icons = {"ok": "✔", "WRONG": "✘", "FAIL": "✘ not checked"}
         rows = "".join(
-            f"<tr><td>{'✔' if c.ok else '✘'}</td><td>{html.escape(c.action)}</td>"
+            f"<tr><td>{icons[c.mark]}</td><td>{html.escape(c.action)}</td>"
             f"<td>{c.expected}</td><td>{html.escape(c.result)}</td></tr>"
             for c in self
         )
@@ -315,15 +336,45 @@ class AccessReport(list[AccessCheck]):
         return f'<table class="shipyard-access"><thead>{head}</thead><tbody>{rows}</tbody></table>'
 
 
-def _attempt(action: str, expected: str, call: Any) -> AccessCheck:
+#: The answers that prove a privilege is missing: 403 from an authenticated request. A
+#: non-administrator reading a repository's configuration gets 404 (Nexus hides it).
+DENIED = (403,)
+DENIED_OR_HIDDEN = (403, 404)
+
+
+def _attempt(
+    action: str, expected: str, call: Any, denied: tuple[int, ...] = DENIED
+) -> AccessCheck:
+    """Try ``call`` and say what Nexus answered; an answer that proves nothing is not checked.
+
+    Only a status in ``denied`` means "denied": no answer, 401 (the deploy user's credentials
+    were refused, so nothing about its privileges was learnt), 5xx or any other status is
+    ``not checked``, with the reason, and never counts as the expected denial.
+    """
     try:
         call()
     except OperationError as exc:
-        return AccessCheck(action, expected, f"denied (HTTP {exc.status})")
+        if exc.status in denied:
+            return AccessCheck(action, expected, f"denied (HTTP {exc.status})")
+        return AccessCheck(action, expected, f"not checked: {_why(exc)}")
     return AccessCheck(action, expected, "allowed")
 
 
-def _skipped(action: str, expected: str, call: Any) -> AccessCheck:
+def _why(exc: OperationError) -> str:
+    if exc.status is None:
+        answer = f"no answer from Nexus ({exc.server_message or 'unreachable'})"
+    elif exc.status == 401:
+        answer = "HTTP 401: Nexus refused the deploy user's credentials"
+    elif exc.status >= 500:
+        answer = f"HTTP {exc.status}: Nexus failed"
+    else:
+        answer = f"HTTP {exc.status}, which proves neither allowed nor denied"
+    return answer
+
+
+def _skipped(
+    action: str, expected: str, call: Any, denied: tuple[int, ...] = DENIED
+) -> AccessCheck:
     return AccessCheck(action, "skipped", "skipped: pass destructive=True on a fresh setup")
 
 
@@ -336,6 +387,11 @@ def verify_deploy_access(
     would change Nexus if the privileges were wrong. They run against the sandbox (a loopback
     URL) by default; against a real Nexus only with ``destructive=True``, on a fresh setup.
     Otherwise they are reported as skipped, and the read checks still run.
+
+    A privilege counts as denied only when Nexus answers an authenticated request with 403 (or
+    404 for the repository's configuration, which Nexus hides from non-administrators). When
+    Nexus cannot be reached, refuses the credentials (401) or fails (5xx), the line says
+    ``not checked`` and why, and the report is not ok: nothing was proven.
 
     Args:
         client: Any client of the target (its URL is used).
@@ -365,6 +421,7 @@ def verify_deploy_access(
                     f"{V1}/repositories/pypi/hosted/{repo}",
                     operation=f"read repository {repo!r}",
                 ),
+                DENIED_OR_HIDDEN,
             ),
             attempt(
                 f"delete the repository {repo}", "denied", lambda: deploy.delete_repository(repo)
