@@ -49,6 +49,35 @@ class ShipyardError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def _lines(self) -> list[str]:
+        """Return what a reader needs: the error, the hint, the docs link (no traceback)."""
+        lines = [f"{type(self).__name__}: {self}"]
+        if self.hint:
+            lines.append(f"hint: {self.hint}")
+        if self.doc_url:
+            lines.append(f"docs: {self.doc_url}")
+        return lines
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows in place of a traceback: the message, the hint and the docs link.
+
+        IPython (and so a notebook cell) calls this for an exception that has it; the frames of
+        Shipyard's own code would only hide the hint.
+        """
+        return self._lines()
+
+    def _repr_html_(self) -> str:
+        """Show the error, its hint and its docs link when the error itself is displayed."""
+        import html
+
+        parts = [f"<strong>{html.escape(type(self).__name__)}</strong>: {html.escape(str(self))}"]
+        if self.hint:
+            parts.append(f"<em>hint</em>: {html.escape(self.hint)}")
+        if self.doc_url:
+            url = html.escape(self.doc_url, quote=True)
+            parts.append(f'<em>docs</em>: <a href="{url}">{html.escape(self.doc_url)}</a>')
+        return '<div class="shipyard-error">' + "<br>".join(parts) + "</div>"
+
 
 class ConfigError(ShipyardError):
     """A setting is invalid: the message names the key, its source and the allowed values."""

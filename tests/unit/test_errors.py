@@ -26,3 +26,26 @@ def test_operation_error_message():
                            url="http://127.0.0.1/service/rest/v1/repositories")  # fmt: skip
     assert str(error).startswith("create repository 'pypi-internal' failed (HTTP 400) at http://")
     assert OperationError("x", status=None).message == "x failed (no answer)"
+
+
+def test_notebook_display_shows_message_hint_and_docs_link():
+    from shipyard.errors import ConfigError
+
+    error = ConfigError("no sample project 'nope'", hint="Pass one of: my_app.",
+                        doc_url="https://example.org/docs/config.html")  # fmt: skip
+    # IPython shows _render_traceback_() in place of the traceback.
+    assert error._render_traceback_() == [
+        "ConfigError: no sample project 'nope'",
+        "hint: Pass one of: my_app.",
+        "docs: https://example.org/docs/config.html",
+    ]
+    html = error._repr_html_()
+    assert "Pass one of: my_app." in html
+    assert '<a href="https://example.org/docs/config.html">' in html
+
+
+def test_operation_error_display_has_the_default_hint():
+    from shipyard.errors import OperationError
+
+    error = OperationError("read the index", status=401, hint="The credentials were refused.")
+    assert error._render_traceback_()[1] == "hint: The credentials were refused."
