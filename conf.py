@@ -1,6 +1,13 @@
 """Sphinx configuration: the repository root is the source directory of the runbook site."""
 
+import os
+
 import shipyard
+
+# The site shows committed, stable outputs: placeholders for ports and temporary paths. The
+# kernels myst-nb starts inherit this (see shipyard.runbook.normalise); a live kernel shows real
+# values.
+os.environ["SHIPYARD_STABLE_OUTPUT"] = "1"
 
 project = "Shipyard"
 author = "Shipyard developers"

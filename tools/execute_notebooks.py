@@ -6,6 +6,7 @@ notebook tests compare fresh outputs with the committed ones.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,6 +15,9 @@ import nbclient
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
+# Committed outputs must compare equal from run to run: placeholders for ports and temporary paths.
+# The kernels inherit this environment (see shipyard.runbook.normalise).
+os.environ["SHIPYARD_STABLE_OUTPUT"] = "1"
 
 
 def execute(path: Path) -> float:

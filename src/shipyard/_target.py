@@ -57,12 +57,22 @@ def admin_password(sandbox: Sandbox) -> Secret:
     raise ConfigError(msg, hint="Start the sandbox with a fresh state directory.")
 
 
-def resolve(settings: Settings | None, sandbox: Sandbox | None) -> tuple[Settings, Sandbox | None]:
-    """Return the settings in force and the sandbox to use (``None`` for the real target)."""
+def resolve(
+    settings: Settings | None, sandbox: Sandbox | None, system: str = ""
+) -> tuple[Settings, Sandbox | None]:
+    """Return the settings in force and the sandbox to use (``None`` for the real target).
+
+    Args:
+        settings: The settings; read from ``pyproject.toml`` and ``SHIPYARD_*`` when omitted.
+        sandbox: A running sandbox the caller chose, used as is.
+        system: ``"nexus"`` or ``"gitlab"``: each is chosen by its own settings
+            (:meth:`~shipyard.config.Settings.target_of`); empty for both at once.
+    """
     settings = settings or load_settings()
     if sandbox is not None:
         return settings, sandbox
-    if settings.resolved_target == "sandbox":
+    chosen = settings.target_of(system) if system else settings.resolved_target
+    if chosen == "sandbox":
         return settings, shared_sandbox()
     return settings, None
 

@@ -96,9 +96,9 @@ class Settings:
 
     target: str = _setting(
         "",
-        "Where actions go: `sandbox` (local stand-ins on loopback) or `real`. "
-        "When unset, `real` if "
-        "`SHIPYARD_NEXUS_URL` or `SHIPYARD_GITLAB_URL` is set, else `sandbox`.",
+        "Where actions go: `sandbox` (local stand-ins on loopback) or `real`, for both systems. "
+        "When unset, each system is chosen by its own URL: Nexus is `real` when "
+        "`SHIPYARD_NEXUS_URL` is set, GitLab when `SHIPYARD_GITLAB_URL` is set, else `sandbox`.",
         choices=TARGETS,
     )
     nexus_url: str = _setting("", "Base URL of the real Nexus, e.g. `https://nexus.corp.local`.")
@@ -108,6 +108,21 @@ class Settings:
     )
     nexus_repository: str = _setting(
         "pypi-internal", "Name of the hosted PyPI repository the project publishes to."
+    )
+    deploy_password: Secret | None = _setting(
+        None,
+        "Password of the Nexus deploy user (`deploy-ci`) that chapter 01 creates and stores in "
+        "the CI variable `NEXUS_PYPI_PASSWORD`. Set it to keep the same password on every run "
+        "against a Nexus that keeps its state. When unset, the password is read back from "
+        "`deploy-password-file`, then from the GitLab variable it was written to, and generated "
+        "only when none of them has one. Environment only.",
+        secret=True,
+    )
+    deploy_password_file: str = _setting(
+        "",
+        "File that keeps the deploy user's password between runs: read when it exists, written "
+        "(mode 0600) when a password is generated. `shipyard sandbox start --setup` writes "
+        "`STATE_DIR/deploy-ci.password`.",
     )
     gitlab_url: str = _setting("", "Base URL of the real GitLab, e.g. `https://gitlab.corp.local`.")
     gitlab_token: Secret | None = _setting(
@@ -135,10 +150,24 @@ class Settings:
 
     @property
     def resolved_target(self) -> str:
-        """Return the target in force, the explicit one or one inferred from the real URLs."""
+        """Return the target in force, the explicit one or one inferred from the real URLs.
+
+        ``real`` when either system is real; :meth:`target_of` says which, system by system.
+        """
         if self.target:
             return self.target
         return "real" if (self.nexus_url or self.gitlab_url) else "sandbox"
+
+    def target_of(self, system: str) -> str:
+        """Return the target of one system, ``"nexus"`` or ``"gitlab"``: ``sandbox`` or ``real``.
+
+        An explicit ``target`` applies to both; otherwise each system is real only when its own
+        URL is set, so naming a real Nexus does not send GitLab calls to a real GitLab.
+        """
+        if self.target:
+            return self.target
+        url = {"nexus": self.nexus_url, "gitlab": self.gitlab_url}[system]
+        return "real" if url else "sandbox"
 
 
 def _fields() -> dict[str, dataclasses.Field[Any]]:

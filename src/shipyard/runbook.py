@@ -1,7 +1,9 @@
 """What the runbook notebooks display: the target, sample projects, commands and the path diagram.
 
-Notebook cells call these so that every output is deterministic: temporary directories show as
-``<workspace>``, and nothing volatile (ports, times, absolute paths) reaches a committed output.
+Where outputs must be stable (the site build and the notebook tests set
+``SHIPYARD_STABLE_OUTPUT=1``), temporary directories show as ``<workspace>`` and loopback ports as
+``<port>``, so nothing volatile reaches a committed output. In a live kernel the real values show,
+so a printed URL or ``pip.conf`` can be copied as it is.
 """
 
 from __future__ import annotations
@@ -28,19 +30,30 @@ __all__ = [
     "normalise",
     "path_diagram",
     "sample_project",
+    "stable_output",
     "target",
 ]
 
 _PLACEHOLDERS: dict[str, str] = {}
 _LOOPBACK_PORT = re.compile(r"(127\.0\.0\.1|localhost):\d+")
+#: Set to ``1`` where outputs are committed or compared: the site build and the notebook tests.
+STABLE_OUTPUT_ENV = "SHIPYARD_STABLE_OUTPUT"
+
+
+def stable_output() -> bool:
+    """Tell whether outputs must be stable (``SHIPYARD_STABLE_OUTPUT=1``): placeholders on."""
+    return os.environ.get(STABLE_OUTPUT_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
 def normalise(text: str) -> str:
-    """Replace volatile values in ``text``: workspace paths and loopback ports.
+    """Replace volatile values in ``text`` where outputs must be stable; else return it as is.
 
-    Every function of this module that prints passes its output through here, so committed
-    notebook outputs compare equal from run to run.
+    With ``SHIPYARD_STABLE_OUTPUT=1``, workspace paths become ``<workspace>`` and loopback ports
+    ``<port>``, so committed notebook outputs compare equal from run to run. Every function that
+    prints for a notebook passes its output through here.
     """
+    if not stable_output():
+        return text
     for path, placeholder in sorted(_PLACEHOLDERS.items(), key=lambda item: -len(item[0])):
         text = text.replace(path, placeholder)
     return _LOOPBACK_PORT.sub(r"\1:<port>", text)
@@ -72,20 +85,28 @@ class TargetInfo:
 def target(settings: Settings | None = None) -> TargetInfo:
     """Say which target the runbook will act on: the sandbox, or the real systems settings name."""
     settings = settings or load_settings()
-    name = settings.resolved_target
+    systems = {system: settings.target_of(system) for system in ("nexus", "gitlab")}
+    name = settings.resolved_target if len(set(systems.values())) == 1 else "mixed"
     if settings.target:
         reason = "SHIPYARD_TARGET is set"
+    elif name == "mixed":
+        reason = "each system by its own URL setting"
     elif name == "real":
-        reason = "SHIPYARD_NEXUS_URL or SHIPYARD_GITLAB_URL is set"
+        reason = "SHIPYARD_NEXUS_URL and SHIPYARD_GITLAB_URL are set"
     else:
         reason = "the default: no SHIPYARD_* setting names a real system"
-    if name == "sandbox":
-        nexus = "sandbox Nexus on 127.0.0.1, started by the chapters that need it"
-        gitlab = "sandbox GitLab API on 127.0.0.1, started by the chapters that need it"
-    else:
-        nexus = settings.nexus_url or "(SHIPYARD_NEXUS_URL not set)"
-        gitlab = settings.gitlab_url or "(SHIPYARD_GITLAB_URL not set)"
+    nexus = _system_line(systems["nexus"], "Nexus", settings.nexus_url, "SHIPYARD_NEXUS_URL")
+    gitlab = _system_line(
+        systems["gitlab"], "GitLab API", settings.gitlab_url, "SHIPYARD_GITLAB_URL"
+    )
     return TargetInfo(name, reason, normalise(nexus), normalise(gitlab))
+
+
+def _system_line(chosen: str, what: str, url: str, env: str) -> str:
+    """Say where one system's calls go: the sandbox, or the real URL (or that it is missing)."""
+    if chosen == "sandbox":
+        return f"sandbox {what} on 127.0.0.1, started by the chapters that need it"
+    return url or f"({env} not set)"
 
 
 class Workspace:

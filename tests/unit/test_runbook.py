@@ -31,9 +31,10 @@ def test_unknown_sample():
 
 def test_target_explains_itself(tmp_path):
     assert runbook.target(load_settings(tmp_path, environ={})).name == "sandbox"
-    real = runbook.target(load_settings(tmp_path, environ={"SHIPYARD_GITLAB_URL": "https://gl"}))
-    assert real.name == "real" and real.gitlab == "https://gl"
-    assert "SHIPYARD_NEXUS_URL or SHIPYARD_GITLAB_URL" in repr(real)
+    both = {"SHIPYARD_GITLAB_URL": "https://gl", "SHIPYARD_NEXUS_URL": "https://nx"}
+    real = runbook.target(load_settings(tmp_path, environ=both))
+    assert real.name == "real" and real.gitlab == "https://gl" and real.nexus == "https://nx"
+    assert "SHIPYARD_NEXUS_URL and SHIPYARD_GITLAB_URL are set" in repr(real)
 
 
 def test_diagram_is_svg():

@@ -308,9 +308,12 @@ def _update_variable(
 ) -> Change:
     changed = {k: (current.get(k), data[k]) for k in _COMPARED if current.get(k) != data[k]}
     if current.get("value") is None:
-        changed.pop("value", None)  # hidden: GitLab never shows it again; nothing to compare
+        # Hidden: GitLab never shows it again, so it cannot be compared. Say so rather than
+        # call it unchanged.
+        changed.pop("value", None)
+        note = "; ".join(filter(None, [note, "value hidden by GitLab: not compared"]))
     if not changed:
-        return Change("noop", "CI variable", variable.key)
+        return Change("noop", "CI variable", variable.key, note=note)
     shown = dict(changed)
     if "value" in changed:
         shown["value"] = tuple(_shown(variable, x) for x in changed["value"])
@@ -359,7 +362,7 @@ def connect(settings: Settings | None = None, *, sandbox: Sandbox | None = None)
     """
     from shipyard import _target
 
-    settings, sandbox = _target.resolve(settings, sandbox)
+    settings, sandbox = _target.resolve(settings, sandbox, "gitlab")
     if sandbox is not None:
         return GitLabProject(
             sandbox.gitlab_url,
