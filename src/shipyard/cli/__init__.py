@@ -1,7 +1,8 @@
 """The ``shipyard`` command: a thin face over the same functions the runbook notebooks call.
 
 One module per command group (:mod:`~shipyard.cli.check`, :mod:`~shipyard.cli.env`,
-:mod:`~shipyard.cli.image`, :mod:`~shipyard.cli.gates`, :mod:`~shipyard.cli.sandbox`), the
+:mod:`~shipyard.cli.image`, :mod:`~shipyard.cli.gates`, :mod:`~shipyard.cli.sandbox`,
+:mod:`~shipyard.cli.setup`), the
 options they share defined once in :mod:`~shipyard.cli._common`. Each command imports the chapter
 it drives only when it runs, so ``shipyard --help`` stays light.
 
@@ -21,6 +22,7 @@ from shipyard.cli.env import env
 from shipyard.cli.gates import gates
 from shipyard.cli.image import image
 from shipyard.cli.sandbox import sandbox
+from shipyard.cli.setup import setup
 
 __all__ = ["cli", "main", "report"]
 
@@ -31,7 +33,7 @@ def cli() -> None:
     """Check, set up and run the path that ships Python on GitLab with a private Nexus."""
 
 
-for _command in (check, rules, sandbox, env, image, gates):
+for _command in (check, rules, sandbox, setup, env, image, gates):
     cli.add_command(_command)
 
 

@@ -22,6 +22,8 @@ from shipyard.config import Secret
 from shipyard.errors import ConfigError, redact
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from shipyard.sandbox._state import StateStore
 
 __all__ = ["ADMIN_PASSWORD_ENV", "GITLAB_TOKEN_ENV", "Sandbox", "run_foreground"]
@@ -171,12 +173,18 @@ class Sandbox:
             shutil.rmtree(self.state_dir, ignore_errors=True)
             self._owns_dir = False
 
+    @property
+    def owns_state_dir(self) -> bool:
+        """Whether the state directory is a temporary one, removed when the sandbox stops."""
+        return self._owns_dir
+
     def describe(self) -> dict[str, Any]:
         """Return where things are, without any secret: URLs, state directory, secret files."""
         return {
             "nexus_url": self.nexus_url,
             "gitlab_url": self.gitlab_url,
             "state_dir": str(self.state_dir),
+            "admin_username": "admin",
             "admin_password_file": str(self.state_dir / ADMIN_PASSWORD_FILE),
             "gitlab_token_file": str(self.state_dir / GITLAB_TOKEN_FILE),
             "gitlab_project": GITLAB_PROJECT,
@@ -235,7 +243,9 @@ class _RedactingFilter(logging.Filter):
         return True
 
 
-def run_foreground(state_dir: Path | None = None) -> None:
+def run_foreground(
+    state_dir: Path | None = None, on_ready: Callable[[Sandbox], None] | None = None
+) -> None:
     """Run the sandbox until SIGINT or SIGTERM: the body of ``shipyard sandbox start``.
 
     Prints one JSON line on stdout once both stand-ins answer, with ``nexus_url``,
@@ -246,6 +256,8 @@ def run_foreground(state_dir: Path | None = None) -> None:
 
     Args:
         state_dir: The state directory; ``None`` uses a temporary one, removed on exit.
+        on_ready: Called with the running sandbox once the JSON line is printed (the CLI sets up
+            repositories and prints how to use them); its errors stop the sandbox.
     """
     stop = threading.Event()
 
@@ -276,6 +288,8 @@ def run_foreground(state_dir: Path | None = None) -> None:
             masked.extend([sandbox.admin_password, sandbox.gitlab_token])
             info = sandbox.describe() | {"startup_seconds": round(time.perf_counter() - started, 3)}
             print(json.dumps(info), flush=True)
+            if on_ready is not None:
+                on_ready(sandbox)
             while not stop.wait(0.5):
                 pass
             log.info("sandbox: stopping")
