@@ -505,7 +505,12 @@ def context_ignored(context: ImageContext) -> Iterator[Hit]:
         return
     try:
         text = context.dockerignore.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    except OSError as exc:
+        # Unreadable is not "nothing wrong": what it lets into the context is unknown.
+        yield Hit(
+            f"{context.dockerignore_shown} cannot be read ({exc.strerror or exc}): what it lets "
+            "into the build context is unknown"
+        )
         return
     ignore = DockerIgnore(text)
     kept = [name for name in REQUIRED_IGNORES if not ignore.excludes(name)]

@@ -602,3 +602,23 @@ def test_inline_ignore_comment(project):
         .replace("PYTHONUNBUFFERED=1 ", "")
     )
     assert list(images.check(project(text), select=["IMG"])) == []
+
+
+def test_unreadable_dockerignore_is_a_finding_not_a_pass(tmp_path):
+    # Before: an OSError reading .dockerignore returned no finding, as if it excluded everything.
+    import dataclasses
+
+    from shipyard.images import _context
+    from shipyard.images.rules import context_ignored
+
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12-slim-bookworm\nCOPY . /app\n")
+    (tmp_path / ".dockerignore").write_text(".git\n.venv\n.env\n")
+    context = _context(tmp_path / "Dockerfile", tmp_path, ())
+    assert list(context_ignored(context)) == []
+    # The file turns into something that cannot be read as text between finding and reading.
+    (tmp_path / ".dockerignore").unlink()
+    (tmp_path / ".dockerignore").mkdir()
+    hits = list(context_ignored(dataclasses.replace(context)))
+    assert len(hits) == 1
+    assert ".dockerignore cannot be read" in hits[0].message
+    assert "unknown" in hits[0].message
