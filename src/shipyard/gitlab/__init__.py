@@ -308,15 +308,17 @@ def _update_variable(
 ) -> Change:
     changed = {k: (current.get(k), data[k]) for k in _COMPARED if current.get(k) != data[k]}
     if current.get("value") is None:
-        # Hidden: GitLab never shows it again, so it cannot be compared. Say so rather than
-        # call it unchanged.
-        changed.pop("value", None)
-        note = "; ".join(filter(None, [note, "value hidden by GitLab: not compared"]))
+        # Hidden ("masked and hidden"): GitLab never shows the value again, so it cannot be
+        # compared. Calling it unchanged could leave an old password in CI while Nexus has a
+        # new one; set it again, and say why.
+        note = "; ".join(filter(None, [note, "value hidden by GitLab: not comparable, set again"]))
     if not changed:
-        return Change("noop", "CI variable", variable.key, note=note)
+        return Change("noop", "CI variable", variable.key)
     shown = dict(changed)
     if "value" in changed:
         shown["value"] = tuple(_shown(variable, x) for x in changed["value"])
+        if current.get("value") is None:
+            shown["value"] = ("(hidden)", shown["value"][1])
     update = {k: v for k, v in data.items() if k != "key"}
     run = lambda: target.call(  # noqa: E731
         f"update CI/CD variable {variable.key}",

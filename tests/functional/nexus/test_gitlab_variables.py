@@ -111,3 +111,26 @@ def test_gitlab_down_is_a_clear_error_after_bounded_retries(sandbox):
 def test_connect_real_target_needs_settings():
     with pytest.raises(ConfigError, match="SHIPYARD_GITLAB_TOKEN, SHIPYARD_GITLAB_PROJECT"):
         sgitlab.connect(Settings(gitlab_url="https://gitlab.example"))
+
+
+def test_hidden_value_is_set_again_not_called_unchanged(project, sandbox):
+    # Before: a hidden value (GitLab answers null) was dropped from the comparison, so a new
+    # deploy password reached Nexus while the CI variable kept the old one.
+    project.call(
+        "create hidden",
+        lambda: project.project.variables.create(
+            {"key": "NEXUS_PYPI_PASSWORD", "value": "Old-pass_word.41", "protected": True,
+             "masked_and_hidden": True, "description": "Password of the Nexus deploy user"}
+        ),
+    )  # fmt: skip
+    plan = sgitlab.plan_variables(_variables("New-pass_word.43"), project)
+    change = plan.changes[2]
+    assert change.action == "update"
+    assert "value: (hidden) -> ****" in repr(plan)
+    assert "value hidden by GitLab: not comparable, set again" in repr(plan)
+    assert "New-pass" not in repr(plan)
+    apply(plan)
+    assert project.variables()["NEXUS_PYPI_PASSWORD"]["value"] is None  # still hidden
+    # The API never shows it again; the stand-in's state file shows the new value arrived.
+    state = (sandbox.state_dir / "state.json").read_text()
+    assert "New-pass_word.43" in state and "Old-pass_word.41" not in state
