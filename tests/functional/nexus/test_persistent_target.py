@@ -142,9 +142,10 @@ def test_setup_cli_plans_applies_then_has_nothing_to_do(persistent):
     assert "+ CI variable NEXUS_PYPI_PASSWORD  value: ****" in plan.stdout
     assert "Run 'shipyard setup apply' to make these changes." in plan.stdout
     # plan changed nothing
-    assert "+ repository pypi-internal" in subprocess.run(
-        [SHIPYARD, "setup", "plan"], capture_output=True, text=True
-    ).stdout
+    assert (
+        "+ repository pypi-internal"
+        in subprocess.run([SHIPYARD, "setup", "plan"], capture_output=True, text=True).stdout
+    )
 
     applied = subprocess.run([SHIPYARD, "setup", "apply"], capture_output=True, text=True)
     assert applied.returncode == 0, applied.stderr
