@@ -3,6 +3,10 @@
 - ``shipyard.nexus.setup``: the desired state (hosted PyPI repository with ``ALLOW_ONCE``, a
   least-privilege deploy role, the deploy user), planned with :func:`plan_nexus` and applied with
   :func:`shipyard.plans.apply`; :func:`verify_deploy_access` proves the role's limits.
+- ``shipyard.nexus.password``: the deploy password, kept between runs (environment, password file
+  or the CI variable an earlier run wrote), generated once, rotated only when asked.
+- ``shipyard.nexus.chapter``: the chapter's plans in one call, for ``shipyard setup plan|apply``
+  and ``shipyard sandbox start --setup``.
 - ``shipyard.nexus.client``: the Nexus 3 REST client those plans use.
 - ``shipyard.nexus.consumers``: pip, twine and uv configuration for the repository.
 - ``shipyard.nexus.indexconf``: readers of pip.conf and .pypirc, for the NEX rules
