@@ -39,42 +39,55 @@ class Row:
     commands: tuple[str, ...]
 
 
+def _imported_names(node: ast.AST) -> list[str]:
+    """Return the module names an import statement can bring in (``from a import b``: a, a.b)."""
+    if isinstance(node, ast.ImportFrom) and node.module:
+        return [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    return []
+
+
 def _imported_chapters(module: str) -> set[str]:
     """Return the chapter packages a module imports (at its top or inside functions)."""
     tree = ast.parse(inspect.getsource(importlib.import_module(module)))
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
-        elif isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        else:
-            continue
-        found |= {p for p in CHAPTER_PACKAGES for n in names if n == p or n.startswith(p + ".")}
-    return found
+    names = {name for node in ast.walk(tree) for name in _imported_names(node)}
+    return {p for p in CHAPTER_PACKAGES for n in names if n == p or n.startswith(p + ".")}
 
 
-def rows(root: Path) -> list[Row]:
-    """Return a row per chapter package that exists, with its chapter, families and commands."""
+def _command_groups() -> dict[str, list[str]]:
+    """Return, per chapter package, the ``shipyard`` commands whose module imports it."""
     from shipyard.cli import cli
-    from shipyard.rules import FAMILIES
 
     groups: dict[str, list[str]] = {}
     for name, command in sorted(cli.commands.items()):
         module = inspect.getmodule(command.callback) if command.callback else None
         for package in _imported_chapters(module.__name__) if module else ():
             groups.setdefault(package, []).append(name)
+    return groups
+
+
+def _chapter(package: object, root: Path) -> str:
+    """Return the notebook a chapter package names, if it exists."""
+    chapter = getattr(package, "RUNBOOK_CHAPTER", "")
+    return chapter if chapter and (root / "notebooks" / f"{chapter}.ipynb").exists() else ""
+
+
+def rows(root: Path) -> list[Row]:
+    """Return a row per chapter package that exists, with its chapter, families and commands."""
+    from shipyard.rules import FAMILIES
+
+    groups = _command_groups()
     result = []
     for package in CHAPTER_PACKAGES:
         try:
             loaded = importlib.import_module(package)
         except ImportError:
             continue
-        chapter = getattr(loaded, "RUNBOOK_CHAPTER", "")
-        if chapter and not (root / "notebooks" / f"{chapter}.ipynb").exists():
-            chapter = ""
         families = tuple(p for p, (m, _) in FAMILIES.items() if m.startswith(package + "."))
-        result.append(Row(package, chapter, families, tuple(groups.get(package, ()))))
+        result.append(
+            Row(package, _chapter(loaded, root), families, tuple(groups.get(package, ())))
+        )
     return result
 
 
