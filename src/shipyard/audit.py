@@ -55,6 +55,12 @@ def _indexes(path: Path, settings: Settings) -> object:
     return _indexconf.load(path)
 
 
+def _pipeline(path: Path, settings: Settings) -> object:
+    from shipyard.pipeline import ciyaml
+
+    return ciyaml.load(path)
+
+
 def _find_indexes(root: Path) -> list[Path]:
     from shipyard.nexus import indexconf as _indexconf
 
@@ -85,12 +91,14 @@ def _find_environments(root: Path) -> list[Path]:
     return _files(*ENV_NAMES)(root)
 
 
+_CI_NAMES = (".gitlab-ci.yml", ".gitlab-ci.yaml")
 #: The rule families that read files, and how they find and parse them. Dockerfiles (IMG and
 #: hadolint) are read by :func:`shipyard.images.check`, which runs both together.
 SOURCES = (
     Source("PKG", lambda name: name == "pyproject.toml", _files("pyproject.toml"), _pyproject),
     Source("ENV", _reads_environment, _find_environments, _environment),
     Source("NEX", _reads_index, _find_indexes, _indexes),
+    Source("CI", lambda name: name in _CI_NAMES, _files(*_CI_NAMES), _pipeline),
 )
 
 

@@ -42,8 +42,9 @@ FAMILIES = {
     "IMG": ("shipyard.images.rules", "Dockerfile"),
     "RAD": ("shipyard.gates.rad_rules", "code complexity and maintainability (the radon gate)"),
     "LIC": ("shipyard.gates.lic_rules", "dependency licenses (the licenses gate)"),
+    "CI": ("shipyard.pipeline.rules", ".gitlab-ci.yml"),
 }
-_ID = re.compile(r"^[A-Z]{3}\d{3}$")
+_ID = re.compile(r"^[A-Z]{2,3}\d{3}$")
 _REGISTRY: dict[str, Rule] = {}
 _loaded = False
 
@@ -68,7 +69,7 @@ class Rule:
     """One check and its documentation.
 
     Attributes:
-        id: Stable id: three capitals for the family, three digits.
+        id: Stable id: the family's capitals (three, or ``CI``), three digits.
         title: What a good project looks like, e.g. "Declares a build backend".
         severity: Default severity: ``error``, ``warning`` or ``info``.
         why: Why it matters, in a short paragraph.
@@ -105,8 +106,8 @@ class Rule:
 
     @property
     def family(self) -> str:
-        """The id's prefix, e.g. ``PKG``."""
-        return self.id[:3]
+        """The id's prefix, e.g. ``PKG`` (``CI`` for the pipeline's two-letter family)."""
+        return self.id[:-3]
 
     def doc_url(self, base: str = Settings.docs_url) -> str:
         """Return the URL of this rule's page under the runbook's base URL."""

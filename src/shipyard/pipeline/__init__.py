@@ -1,0 +1,32 @@
+"""Chapter 06, the pipeline: render a project's ``.gitlab-ci.yml`` and check any one.
+
+- :func:`render_pipeline` / :func:`write_pipeline`: the seed's build -> test -> publish -> deploy
+  for a project, with chapter 05's gates, chapter 04's image, Pages and release tags;
+- :func:`check_pipeline`: the CI rules (``CI001``...) on one or more files;
+- :func:`pipeline_diagram`: the stages and ``needs`` of a pipeline, as a picture.
+"""
+
+from __future__ import annotations
+
+from shipyard.pipeline._check import check_pipeline
+from shipyard.pipeline._diagram import PipelineDiagram, pipeline_diagram
+from shipyard.pipeline.ciyaml import CiFile, load, parse
+from shipyard.pipeline.render import (
+    CI_VARIABLES,
+    RenderedPipeline,
+    render_pipeline,
+    write_pipeline,
+)
+
+__all__ = [
+    "CI_VARIABLES",
+    "CiFile",
+    "PipelineDiagram",
+    "RenderedPipeline",
+    "check_pipeline",
+    "load",
+    "parse",
+    "pipeline_diagram",
+    "render_pipeline",
+    "write_pipeline",
+]

@@ -1,0 +1,40 @@
+"""Run the CI rules on ``.gitlab-ci.yml`` files: ``shipyard pipeline check`` and the notebooks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from shipyard.config import Settings, load_settings
+from shipyard.findings import Findings
+from shipyard.pipeline.ciyaml import load
+from shipyard.rules import run_rules, selected_rules
+
+__all__ = ["check_pipeline"]
+
+
+def check_pipeline(
+    *files: Path | str,
+    settings: Settings | None = None,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+) -> Findings:
+    """Check GitLab CI files (any name: a ``.gitlab-ci.yml``, an included file, a component).
+
+    Args:
+        files: The files; findings name them as given.
+        settings: Severity overrides and ignores; read from the current directory when omitted.
+        select: CI rule ids or prefixes to run (all CI rules when empty).
+        ignore: Rule ids to skip.
+
+    Raises:
+        InputError: A file cannot be read.
+    """
+    settings = settings or load_settings(".")
+    chosen = [p for p in select if p.upper().startswith("CI")] or ["CI"]
+    rules = selected_rules(chosen, [*settings.ignore, *ignore])
+    findings = []
+    for file in files:
+        shown = Path(file).as_posix()
+        findings += run_rules(rules, load(file, shown), shown, settings)
+    return Findings(findings)

@@ -1,0 +1,240 @@
+"""Render a project's ``.gitlab-ci.yml``: the seed's build -> test -> publish -> deploy, fixed.
+
+:func:`render_pipeline` reads what the project has (``pyproject.toml``: name, supported Python
+versions, console scripts, test extra; ``environment.yml``; ``tests/``; a ``Dockerfile``;
+``docs/conf.py``) and returns the pipeline as text, with a comment on every part saying why it is
+there and, where the seed (``000``) got something wrong, what was fixed. The quality gates are
+chapter 05's jobs (:func:`shipyard.gates.ci.render_jobs`); the image job builds and pushes
+chapter 04's image with buildah, which needs no Docker daemon.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from shipyard.errors import InputError, ShipyardError, did_you_mean
+
+__all__ = [
+    "CI_VARIABLES",
+    "IMAGES",
+    "PUBLISH_FROM",
+    "RELEASE_TAG",
+    "RenderedPipeline",
+    "render_pipeline",
+    "write_pipeline",
+]
+
+#: CI/CD variables the rendered pipeline reads, and what each holds.
+CI_VARIABLES = {
+    "NEXUS_PYPI_URL": "upload URL of the hosted PyPI repository, ending in / (protected)",
+    "NEXUS_PYPI_USERNAME": "the Nexus deploy user (protected)",
+    "NEXUS_PYPI_PASSWORD": "its password (protected, masked)",
+    "NEXUS_PYPI_GROUP_URL": "the PyPI group (hosted + PyPI proxy) pip installs from, ending in /",
+    "NEXUS_CONDA_ALIAS": "where conda channel names resolve: https://<nexus>/repository/",
+}
+#: The images of the jobs, each a fixed tag (rule CI004).
+IMAGES = {
+    "micromamba_image": "mambaorg/micromamba:2.3.2",
+    "buildah_image": "quay.io/buildah/stable:v1.38.0",
+    "release_image": "registry.gitlab.com/gitlab-org/release-cli:v0.18.0",
+    "python_image": "python:3.12-slim-bookworm",
+}
+#: Release tags, as seed 001 names them: ``v-<version>``.
+RELEASE_TAG = "$CI_COMMIT_TAG =~ /^v-/"
+#: Where publish and deploy run from: the default branch and release tags (seed 000), or tags only.
+PUBLISH_FROM = ("default-branch", "tags")
+_PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13")
+_DEFAULT_BRANCH = "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"
+
+
+@dataclass(frozen=True)
+class RenderedPipeline:
+    """A rendered ``.gitlab-ci.yml`` and what it was rendered from.
+
+    Attributes:
+        text: The file.
+        parts: What the project has that the pipeline uses, one line each.
+    """
+
+    text: str
+    parts: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_markdown_(self) -> str:
+        return f"```yaml\n{self.text}```"
+
+
+def _pyproject(root: Path) -> dict[str, Any]:
+    path = root / "pyproject.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        msg = "no pyproject.toml: the pipeline builds the project's wheel from it"
+        raise InputError(
+            msg, path=path, hint="Run it in the project's root (chapter 02)."
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read: {exc}", path=path) from None
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"invalid TOML: {exc}"
+        raise InputError(msg, path=path, rule_id="PKG001") from None
+    project = data.get("project")
+    if not isinstance(project, dict) or not isinstance(project.get("name"), str):
+        msg = "no [project] name: the pipeline needs the name of the wheel it builds"
+        raise InputError(msg, path=path, hint="Add [project] name = ... (rule PKG004).")
+    return project
+
+
+def _versions(requires: str) -> list[str]:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        spec = SpecifierSet(requires)
+    except InvalidSpecifier:
+        spec = SpecifierSet()
+    versions = [v for v in _PYTHONS if spec.contains(f"{v}.0")]
+    return versions[-4:] or ["3.12"]  # the newest four
+
+
+def _env_python(text: str) -> str | None:
+    match = re.search(r"^\s*-\s*python\s*[=<>~ ]=?\s*(\d+\.\d+)", text, re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def _pages(root: Path, name: str, wheel: str, extras: dict[str, Any]) -> tuple[str, list[str]]:
+    install = f'pip install "$(ls dist/{wheel}-*.whl)'
+    if (root / "docs" / "conf.py").is_file():
+        docs = "[docs]" if "docs" in extras else ""
+        lines = [install + f'{docs}" sphinx', "sphinx-build -b html docs public"]
+        return "the Sphinx site in docs/", lines
+    module = name.replace("-", "_").replace(".", "_")
+    lines = [install + '" pdoc', f"pdoc --output-directory public {module}"]
+    return "the API reference, built by pdoc from the docstrings", lines
+
+
+def _gate_jobs() -> tuple[str, list[str]]:
+    from shipyard.gates import ci as gates_ci
+
+    text = gates_ci.render_jobs(stage="test")
+    names = re.findall(r"^(gate:[\w-]+):$", text, re.MULTILINE)
+    comment = "# Chapter 05's quality gates: a failing gate stops publish and deploy.\n"
+    return comment + text, names
+
+
+def render_pipeline(
+    project: Path | str = ".", *, publish_from: str = "default-branch"
+) -> RenderedPipeline:
+    """Return the ``.gitlab-ci.yml`` for a project, from what it has.
+
+    Args:
+        project: The project directory (its ``pyproject.toml`` is required).
+        publish_from: ``default-branch``: publish and deploy from the default branch and from
+            release tags (seed 000); ``tags``: from release tags only (seed 001).
+
+    Raises:
+        InputError: The project has no readable ``pyproject.toml`` with a ``[project]`` name.
+        ShipyardError: ``publish_from`` is not one of :data:`PUBLISH_FROM`.
+    """
+    if publish_from not in PUBLISH_FROM:
+        msg = f"publish_from {publish_from!r} is not one of {', '.join(PUBLISH_FROM)}"
+        raise ShipyardError(msg + did_you_mean(publish_from, PUBLISH_FROM))
+    root = Path(project)
+    meta = _pyproject(root)
+    name = meta["name"]
+    wheel = re.sub(r"[-_.]+", "_", name).lower()
+    extras = meta.get("optional-dependencies") or {}
+    extra = next((e for e in ("test", "tests", "dev") if e in extras), None)
+    scripts = meta.get("scripts") or {}
+    requires = str(meta.get("requires-python", ""))
+    versions = _versions(requires)
+    env_file = next(
+        (n for n in ("environment.yml", "environment.yaml") if (root / n).is_file()), None
+    )
+    env_python = _env_python((root / env_file).read_text(encoding="utf-8")) if env_file else None
+    python = env_python or versions[0]
+    run = next(iter(scripts), None) or f'python -c "import {wheel}"'
+    tests = "tests" if (root / "tests").is_dir() else ""
+    pages_text, pages_script = _pages(root, name, wheel, extras)
+    gate_jobs, gate_names = _gate_jobs()
+    publish_rules = [RELEASE_TAG] if publish_from == "tags" else [_DEFAULT_BRANCH, RELEASE_TAG]
+    dockerfile = (root / "Dockerfile").is_file()
+    values = {
+        **IMAGES,
+        "name": name,
+        "wheel_name": wheel,
+        "python": python,
+        "versions": versions,
+        "requires_python": requires or "any Python",
+        "extra": extra,
+        "extra_suffix": f"[{extra}]" if extra else "",
+        "env_source": env_file or f"python={python} (no environment.yml yet: chapter 03)",
+        "env_spec": f"-f {env_file}" if env_file else f"python={python} pip",
+        "tests": tests,
+        "smoke": run,
+        "run": run,
+        "gate_jobs": gate_jobs,
+        "publish_rules": publish_rules,
+        "publish_from_text": "release tags"
+        if publish_from == "tags"
+        else "the default branch and release tags",
+        "publish_needs": ", ".join(["build_wheel", "test", "test:python", *gate_names]),
+        "dockerfile": dockerfile,
+        "tag_rule": RELEASE_TAG,
+        "pages_text": pages_text,
+        "pages_script": pages_script,
+    }
+    text = _template().render(**values)
+    parts = [
+        f"pyproject.toml: wheel {wheel}, Python {requires or '(any)'}",
+        f"test matrix: Python {', '.join(versions)}",
+        f"environment: {env_file or 'none (python=' + python + ' pip)'}",
+        f"tests: {tests + '/' if tests else f'none, smoke test {run!r}'}",
+        f"entry point run by deploy: {run}",
+        f"image job: {'Dockerfile' if dockerfile else 'none (no Dockerfile)'}",
+        f"pages: {pages_text}",
+        f"gates: {len(gate_names)} jobs",
+        f"publish from: {values['publish_from_text']}",
+    ]
+    return RenderedPipeline(text, tuple(parts))
+
+
+def _template() -> Any:
+    import jinja2
+
+    folder = resources.files("shipyard.pipeline") / "templates"
+    return jinja2.Environment(
+        loader=jinja2.FunctionLoader(lambda n: (folder / n).read_text(encoding="utf-8")),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # nosec B701 - YAML, not HTML
+    ).get_template("gitlab-ci.yml.j2")
+
+
+def write_pipeline(
+    project: Path | str = ".", output: Path | str | None = None, *, force: bool = False,
+    publish_from: str = "default-branch",
+) -> Path:  # fmt: skip
+    """Render the pipeline and write it (``<project>/.gitlab-ci.yml`` unless ``output``).
+
+    Raises:
+        InputError: The file exists and ``force`` is false: Shipyard does not replace it.
+    """
+    target = Path(output) if output else Path(project) / ".gitlab-ci.yml"
+    if target.exists() and not force:
+        msg = "the file exists; Shipyard does not replace it"
+        raise InputError(msg, path=target, hint="Pass --force to replace it, or -o another file.")
+    text = render_pipeline(project, publish_from=publish_from).text
+    target.write_text(text, encoding="utf-8")
+    return target
