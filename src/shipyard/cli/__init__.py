@@ -1,8 +1,8 @@
 """The ``shipyard`` command: a thin face over the same functions the runbook notebooks call.
 
 One module per command group (:mod:`~shipyard.cli.check`, :mod:`~shipyard.cli.env`,
-:mod:`~shipyard.cli.image`, :mod:`~shipyard.cli.gates`, :mod:`~shipyard.cli.sandbox`,
-:mod:`~shipyard.cli.setup`), the
+:mod:`~shipyard.cli.image`, :mod:`~shipyard.cli.gates`, :mod:`~shipyard.cli.pipeline`,
+:mod:`~shipyard.cli.sandbox`, :mod:`~shipyard.cli.setup`), the
 options they share defined once in :mod:`~shipyard.cli._common`. Each command imports the chapter
 it drives only when it runs, so ``shipyard --help`` stays light.
 
@@ -21,6 +21,7 @@ from shipyard.cli.check import check, rules
 from shipyard.cli.env import env
 from shipyard.cli.gates import gates
 from shipyard.cli.image import image
+from shipyard.cli.pipeline import pipeline
 from shipyard.cli.sandbox import sandbox
 from shipyard.cli.setup import setup
 
@@ -33,7 +34,7 @@ def cli() -> None:
     """Check, set up and run the path that ships Python on GitLab with a private Nexus."""
 
 
-for _command in (check, rules, sandbox, setup, env, image, gates):
+for _command in (check, rules, sandbox, setup, env, image, gates, pipeline):
     cli.add_command(_command)
 
 

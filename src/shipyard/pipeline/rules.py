@@ -185,6 +185,8 @@ def _secret_argument(text: str) -> str | None:
 )
 def no_secret_arguments(ci: CiFile) -> Iterator[Hit]:
     """Flag script lines that pass a password or token as an argument."""
+    if ci.data is None:
+        return
     seen: set[int] = set()
     for job in ci.jobs():
         for line in ci.script(job):
@@ -253,6 +255,8 @@ def _unprotected_runs(ci: CiFile, job: Job) -> list[str] | None:
 )
 def publish_limited(ci: CiFile) -> Iterator[Hit]:
     """Flag publishing jobs that run in a feature-branch or merge-request pipeline."""
+    if ci.data is None:
+        return
     for job in ci.jobs():
         command = jobs.publish_command(ci, job)
         if not command or job.unresolved:
@@ -357,6 +361,8 @@ def _images(ci: CiFile) -> Iterator[tuple[str, str, int, dict[str, str]]]:
 )
 def images_pinned(ci: CiFile) -> Iterator[Hit]:
     """Flag images and services that have no tag, or ``:latest``."""
+    if ci.data is None:
+        return
     seen: set[tuple[int, str]] = set()
     for where, reference, line, variables in _images(ci):
         if "$[[" in reference or (line, reference) in seen:
@@ -387,7 +393,10 @@ def _include_problem(entry: Any) -> str | None:
         if version == "~latest":
             return f"component {component!r} follows ~latest"
         if re.fullmatch(r"\d+(\.\d+)?", version):
-            return f"component {component!r}: version {version!r} moves to every new patch"
+            return (
+                f"component {component!r}: {version!r} is a partial version, it moves with "
+                f"every release of {version}.x"
+            )
         if not _EXACT_VERSION.match(version):
             return f"component {component!r}: {version!r} is a branch or a name that moves"
     return None
@@ -422,6 +431,8 @@ def _include_problem(entry: Any) -> str | None:
 )
 def includes_pinned(ci: CiFile) -> Iterator[Hit]:
     """Flag project includes without ``ref`` and components without an exact version."""
+    if ci.data is None:
+        return
     include = ci.data.get("include")
     entries = include if isinstance(include, list) else [include]
     for index, entry in enumerate(entries):
@@ -464,6 +475,8 @@ def includes_pinned(ci: CiFile) -> Iterator[Hit]:
 )
 def no_only_except(ci: CiFile) -> Iterator[Hit]:
     """Flag ``only:`` and ``except:`` in jobs and templates."""
+    if ci.data is None:
+        return
     for name, body in ci.data.items():
         if not isinstance(body, dict) or name in ("default", "workflow", "variables", "spec"):
             continue
@@ -511,6 +524,8 @@ def no_only_except(ci: CiFile) -> Iterator[Hit]:
 )
 def publish_after_tests(ci: CiFile) -> Iterator[Hit]:
     """Flag publishing jobs that do not wait for every test job."""
+    if ci.data is None:
+        return
     tests = [j for j in ci.jobs() if jobs.is_test(ci, j)]
     for job in ci.jobs():
         if not jobs.publish_command(ci, job) or job.unresolved:
@@ -566,6 +581,8 @@ def publish_after_tests(ci: CiFile) -> Iterator[Hit]:
 )
 def deploy_needs_publish(ci: CiFile) -> Iterator[Hit]:
     """Flag deploy jobs whose ``needs`` do not reach a publishing job."""
+    if ci.data is None:
+        return
     publishers = {j.name for j in ci.jobs() if jobs.publish_command(ci, j)}
     if not publishers:
         return
@@ -614,6 +631,8 @@ def deploy_needs_publish(ci: CiFile) -> Iterator[Hit]:
 )
 def artifacts_expire(ci: CiFile) -> Iterator[Hit]:
     """Flag ``artifacts:`` with paths but no ``expire_in``."""
+    if ci.data is None:
+        return
     seen: set[int] = set()
     for job in ci.jobs():
         artifacts = job.get("artifacts")
@@ -656,6 +675,8 @@ def artifacts_expire(ci: CiFile) -> Iterator[Hit]:
 )
 def secrets_scoped(ci: CiFile) -> Iterator[Hit]:
     """Flag secret-looking names in the global ``variables:``."""
+    if ci.data is None:
+        return
     block = ci.data.get("variables")
     if not isinstance(block, dict):
         return
@@ -699,6 +720,8 @@ _PIP_INSTALL = re.compile(r"\b(?:pip3?|uv\s+pip|python3?\s+-m\s+pip)\s+install\b
 )
 def deploy_version_from_build(ci: CiFile) -> Iterator[Hit]:
     """Flag literal ``==version`` pins in pip installs of deploy jobs (or ``--no-deps`` ones)."""
+    if ci.data is None:
+        return
     for job in ci.jobs():
         deploying = jobs.deploys(ci, job)
         for line in ci.script(job):
