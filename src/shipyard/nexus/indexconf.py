@@ -306,7 +306,7 @@ def _load_yaml(path: Path, text: str) -> Any:
 
     yaml = YAML(typ="rt")
     try:
-        return yaml.load(text)
+        documents = list(yaml.load_all(text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -315,6 +315,9 @@ def _load_yaml(path: Path, text: str) -> Any:
     except YAMLError as exc:
         msg = f"invalid YAML: {exc}"
         raise InputError(msg, path=path, hint="Fix the YAML syntax.") from None
+    # A CI/CD component or an included file may open with a `spec:` header, then `---` and the
+    # configuration (rule CI001 checks the shape); the settings are in the last document.
+    return documents[-1] if documents else None
 
 
 def _line(container: Any, key: Any, fallback: int = 1) -> int:
