@@ -15,6 +15,7 @@ __all__ = ["check_pipeline"]
 
 def check_pipeline(
     *files: Path | str,
+    root: Path | str | None = None,
     settings: Settings | None = None,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
@@ -23,18 +24,21 @@ def check_pipeline(
 
     Args:
         files: The files; findings name them as given.
-        settings: Severity overrides and ignores; read from the current directory when omitted.
+        root: A directory the files are relative to (a project); its ``[tool.shipyard]``
+            settings apply. The current directory when omitted.
+        settings: Severity overrides and ignores; read from ``root`` when omitted.
         select: CI rule ids or prefixes to run (all CI rules when empty).
         ignore: Rule ids to skip.
 
     Raises:
         InputError: A file cannot be read.
     """
-    settings = settings or load_settings(".")
+    base = Path(root) if root is not None else Path()
+    settings = settings or load_settings(base)
     chosen = [p for p in select if p.upper().startswith("CI")] or ["CI"]
     rules = selected_rules(chosen, [*settings.ignore, *ignore])
     findings = []
     for file in files:
         shown = Path(file).as_posix()
-        findings += run_rules(rules, load(file, shown), shown, settings)
+        findings += run_rules(rules, load(base / file, shown), shown, settings)
     return Findings(findings)
