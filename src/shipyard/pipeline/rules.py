@@ -188,7 +188,7 @@ def no_secret_arguments(ci: CiFile) -> Iterator[Hit]:
     if ci.data is None:
         return
     seen: set[int] = set()
-    for job in ci.jobs():
+    for job in ci.jobs(hidden=True):  # a template's commands run in every job that extends it
         for line in ci.script(job):
             how = _secret_argument(line.text)
             if how and line.line not in seen:
@@ -311,7 +311,7 @@ def _images(ci: CiFile) -> Iterator[tuple[str, str, int, dict[str, str]]]:
     if isinstance(default, dict):
         places.append(("default", default, default, {}))
     places.append(("the file", ci.data, ci.data, {}))
-    for job in ci.jobs():
+    for job in ci.jobs(hidden=True):
         own = job.get("variables")
         places.append(
             (f"job {job.name}", job.body, job.lines, own if isinstance(own, dict) else {})
@@ -634,7 +634,7 @@ def artifacts_expire(ci: CiFile) -> Iterator[Hit]:
     if ci.data is None:
         return
     seen: set[int] = set()
-    for job in ci.jobs():
+    for job in ci.jobs(hidden=True):
         artifacts = job.get("artifacts")
         if not isinstance(artifacts, dict) or jobs.is_pages(job) or "expire_in" in artifacts:
             continue
