@@ -150,7 +150,8 @@ def check(
                                  ignore=ignore)  # fmt: skip
     if not checked:
         what = "nothing Shipyard checks here" if path.is_dir() else "not a file Shipyard checks"
-        msg = f"{what}: no pyproject.toml, environment.yml, Dockerfile, pip.conf or .pypirc"
+        files = "pyproject.toml, environment.yml, Dockerfile, pip.conf, .pypirc or .gitlab-ci.yml"
+        msg = f"{what}: no {files}"
         raise InputError(msg, path=path, hint="Run the check in the project's root directory.")
     return Findings(findings)
 

@@ -58,7 +58,7 @@ class PipelineDiagram:
         places = self._positions()
         rows = max((len(jobs) for _, jobs in self.columns), default=1)
         width = 20 + len(self.columns) * (_BOX_W + _GAP_X) - _GAP_X
-        height = _TOP + rows * (_BOX_H + _GAP_Y) + 10
+        height = _TOP + rows * (_BOX_H + _GAP_Y) + 30
         parts = [
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
             'width="100%" role="img" aria-label="pipeline stages and needs" '
@@ -91,7 +91,11 @@ class PipelineDiagram:
                     f'<text x="{x + _BOX_W / 2}" y="{y + 21}" text-anchor="middle" '
                     f'font-size="12" fill="#222">{html.escape(label)}</text>'
                 )
-        parts.append("</svg>")
+        parts.append(
+            f'<text x="10" y="{height - 10}" font-size="12" fill="#555">arrows: needs (a job '
+            "without needs waits for every job of the earlier stages); orange: publishes; "
+            "×N: parallel jobs</text></svg>"
+        )
         return "".join(parts)
 
 
