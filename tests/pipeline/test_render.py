@@ -112,3 +112,11 @@ def test_check_pipeline_reports_the_path_as_given(tmp_path):
     bad.write_text("j:\n  image: alpine\n  script: [x]\n", encoding="utf-8")
     found = check_pipeline(bad, settings=Settings())
     assert [(f.rule_id, f.line) for f in found] == [("CI004", 2)]
+
+
+def test_without_a_test_extra_pytest_is_installed(project):
+    text = (project / "pyproject.toml").read_text(encoding="utf-8")
+    head = text.split("[project.optional-dependencies]")[0]
+    (project / "pyproject.toml").write_text(head, encoding="utf-8")
+    rendered = render_pipeline(project).text
+    assert 'my_app-*.whl)" pytest' in rendered and "[dev]" not in rendered

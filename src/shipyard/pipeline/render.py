@@ -122,6 +122,12 @@ def _pages(root: Path, name: str, wheel: str, extras: dict[str, Any]) -> tuple[s
     return "the API reference, built by pdoc from the docstrings", lines
 
 
+def _test_install(wheel: str, extra: str | None) -> str:
+    """Return what the test jobs install: the built wheel with its test extra, or pytest."""
+    built = f'"$(ls "${{WHEEL_DIR}}"/{wheel}-*.whl)'
+    return f'{built}[{extra}]"' if extra else f'{built}" pytest'
+
+
 def _gate_jobs() -> tuple[str, list[str]]:
     from shipyard.gates import ci as gates_ci
 
@@ -175,9 +181,9 @@ def render_pipeline(
         "python": python,
         "versions": versions,
         "requires_python": requires or "any Python",
-        "extra": extra,
-        "extra_suffix": f"[{extra}]" if extra else "",
-        "env_source": env_file or f"python={python} (no environment.yml yet: chapter 03)",
+        "test_install": _test_install(wheel, extra),
+        "test_tools_text": f"the wheel's `{extra}` extra" if extra else "installing pytest",
+        "env_source": env_file or f"python={python} (no environment.yml)",
         "env_spec": f"-f {env_file}" if env_file else f"python={python} pip",
         "tests": tests,
         "smoke": run,
