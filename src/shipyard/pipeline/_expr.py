@@ -210,21 +210,31 @@ def _only_outcome(job: Mapping[str, Any], variables: Mapping[str, str]) -> bool 
     return runs
 
 
+def _any(results: list[bool | None]) -> bool | None:
+    """Return True if one is true, None if none is but one cannot be told, else False."""
+    if True in results:
+        return True
+    return None if None in results else False
+
+
 def _refs_outcome(spec: Any, variables: Mapping[str, str]) -> bool | None:
     if isinstance(spec, str):
         spec = [spec]
     if isinstance(spec, list):
-        results = [_ref_matches(ref, variables) for ref in spec]
-        return None if None in results and True not in results else any(results)
+        return _any([_ref_matches(ref, variables) for ref in spec])
     if isinstance(spec, dict):
-        refs = spec.get("refs")
-        outcome = True if refs is None else _refs_outcome(refs, variables)
-        conditions = spec.get("variables")
-        if outcome and isinstance(conditions, list):
-            values = [evaluate(c, variables) for c in conditions]
-            outcome = None if None in values and True not in values else any(values)
-        return outcome
+        return _complex_refs(spec, variables)
     return None
+
+
+def _complex_refs(spec: dict[str, Any], variables: Mapping[str, str]) -> bool | None:
+    """Return the outcome of ``only: {refs: [...], variables: [...]}``."""
+    refs = spec.get("refs")
+    outcome = True if refs is None else _refs_outcome(refs, variables)
+    conditions = spec.get("variables")
+    if outcome and isinstance(conditions, list):
+        outcome = _any([evaluate(c, variables) for c in conditions])
+    return outcome
 
 
 def pipeline_runs(workflow: Any, variables: Mapping[str, str]) -> bool | None:

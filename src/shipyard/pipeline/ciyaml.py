@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 __all__ = ["KEYWORDS", "CiFile", "Job", "Line", "load", "parse"]
 
@@ -146,7 +146,7 @@ class CiFile:
         return lines
 
 
-def _is_map(value: Any) -> bool:
+def _is_map(value: Any) -> TypeGuard[dict[Any, Any]]:
     return isinstance(value, dict)
 
 
@@ -211,8 +211,6 @@ def _resolve(value: Any, data: Any, depth: int = 0) -> Any:
 
 def _script_lines(items: Any, fallback: int, part: str) -> list[Line]:
     """Flatten a script (string or nested lists, as GitLab allows) into lines with numbers."""
-    if items is None:
-        return []
     if isinstance(items, str):
         items = [items]
     if not isinstance(items, list):
@@ -222,18 +220,24 @@ def _script_lines(items: Any, fallback: int, part: str) -> list[Line]:
         start = _item_line(items, index, fallback)
         if isinstance(item, list):
             lines += _script_lines(item, start, part)
-            continue
-        if not isinstance(item, (str, int, float)):
-            continue
-        text = str(item)
-        parts = text.splitlines() or [""]
-        # A block scalar (| or >) starts on the line after its indicator; an alias (*name) is
-        # reported where its anchor's text is written.
-        offset = 1 if len(parts) > 1 or text.endswith("\n") else 0
-        for number, command in enumerate(parts):
-            if command.strip():
-                lines.append(Line(command.strip(), start + offset + number, part))
+        elif isinstance(item, (str, int, float)):
+            lines += _command_lines(str(item), start, part)
     return lines
+
+
+def _command_lines(text: str, start: int, part: str) -> list[Line]:
+    """Split one script item into its lines.
+
+    A block scalar (| or >) starts on the line after its indicator; an alias (*name) is
+    reported where its anchor's text is written.
+    """
+    parts = text.splitlines() or [""]
+    offset = 1 if len(parts) > 1 or text.endswith("\n") else 0
+    return [
+        Line(command.strip(), start + offset + number, part)
+        for number, command in enumerate(parts)
+        if command.strip()
+    ]
 
 
 def _variables(block: Any) -> dict[str, str]:
@@ -271,22 +275,25 @@ def _merged(name: str, data: Any, depth: int) -> Job:
     """Return a job with its ``extends`` templates merged in, keys' lines kept."""
     body = data.get(name)
     own = {str(k): _resolve(v, data) for k, v in body.items()} if _is_map(body) else {}
-    lines = {str(k): _key_line(body, k) for k in own}
     job = Job(name, {}, _key_line(data, name), {})
     parents = own.get("extends")
     parents = [parents] if isinstance(parents, str) else parents
     for parent in parents if isinstance(parents, list) else []:
-        parent = str(parent)
-        if depth >= _MAX_EXTENDS or not _is_map(data.get(parent)) or parent == name:
-            job.unresolved.append(parent)
-            continue
-        base = _merged(parent, data, depth + 1)
-        job.body = _deep_merge(job.body, base.body)
-        job.lines.update(base.lines)
-        job.unresolved += base.unresolved
+        _extend(job, str(parent), data, depth)
     job.body = _deep_merge(job.body, {k: v for k, v in own.items() if k != "extends"})
-    job.lines.update(lines)
+    job.lines.update({str(k): _key_line(body, k) for k in own})
     return job
+
+
+def _extend(job: Job, parent: str, data: Any, depth: int) -> None:
+    """Merge one template into the job, or note it as unresolved (not in this file)."""
+    if depth >= _MAX_EXTENDS or not _is_map(data.get(parent)) or parent == job.name:
+        job.unresolved.append(parent)
+        return
+    base = _merged(parent, data, depth + 1)
+    job.body = _deep_merge(job.body, base.body)
+    job.lines.update(base.lines)
+    job.unresolved += base.unresolved
 
 
 def _plain(value: Any) -> Any:
@@ -337,43 +344,51 @@ def parse(text: str, path: str = ".gitlab-ci.yml") -> CiFile:
 
     Never raises: a file GitLab could not read has :attr:`CiFile.problem` set.
     """
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
     result = CiFile(path)
-    yaml = YAML(typ="rt")
-    try:
-        documents = [d for d in yaml.load_all(text) if d is not None]
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        result.problem = (f"invalid YAML: {exc.problem or exc.context}", line)
-        return result
-    except (YAMLError, ValueError, TypeError, RecursionError) as exc:
-        result.problem = (f"invalid YAML: {exc}", 1)
+    documents = _documents(text, result)
+    if result.problem:
         return result
     if len(documents) == 2 and _is_map(documents[0]) and "spec" in documents[0]:
         result.header, result.data = documents
         result.header_raw = _plain(result.header)
         result.data = _interpolate(result.data, _input_defaults(result.header))
-    elif len(documents) > 1:
-        result.problem = (
-            f"{len(documents)} YAML documents: GitLab reads one, or a `spec:` header, `---` and "
-            "the configuration",
-            1,
-        )
+    elif len(documents) != 1:
+        result.problem = _shape_problem(len(documents))
         return result
-    elif documents:
-        result.data = documents[0]
     else:
-        result.problem = ("the file is empty: GitLab needs at least one job", 1)
-        return result
-    if result.data is not None and not _is_map(result.data):
+        result.data = documents[0]
+    if not _is_map(result.data):
         result.problem = ("the configuration is not a mapping of jobs and keywords", 1)
         result.data = None
         return result
-    result.raw = _plain(result.data) if result.data is not None else {}
+    result.raw = _plain(result.data)
     return result
+
+
+def _documents(text: str, result: CiFile) -> list[Any]:
+    """Return the YAML documents of the text; on a syntax error set ``result.problem``."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        return [d for d in YAML(typ="rt").load_all(text) if d is not None]
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        result.problem = (f"invalid YAML: {exc.problem or exc.context}", line)
+    except (YAMLError, ValueError, TypeError, RecursionError) as exc:
+        result.problem = (f"invalid YAML: {exc}", 1)
+    return []
+
+
+def _shape_problem(count: int) -> tuple[str, int]:
+    if count == 0:
+        return ("the file is empty: GitLab needs at least one job", 1)
+    return (
+        f"{count} YAML documents: GitLab reads one, or a `spec:` header, `---` and the "
+        "configuration",
+        1,
+    )
 
 
 def load(path: Path | str, shown: str | None = None) -> CiFile:

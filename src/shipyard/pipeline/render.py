@@ -137,6 +137,107 @@ def _gate_jobs() -> tuple[str, list[str]]:
     return comment + text, names
 
 
+@dataclass(frozen=True)
+class _Project:
+    """What the pipeline uses of a project."""
+
+    name: str
+    wheel: str
+    requires: str
+    versions: list[str]
+    python: str
+    extra: str | None
+    env_file: str | None
+    tests: str
+    run: str
+    dockerfile: bool
+    pages: tuple[str, list[str]]
+
+
+def _entry_point(meta: dict[str, Any], wheel: str) -> str:
+    """Return the command deploy runs: the first console script, or an import of the package."""
+    scripts = meta.get("scripts")
+    if isinstance(scripts, dict) and scripts:
+        return str(next(iter(scripts)))
+    return f'python -c "import {wheel}"'
+
+
+def _environment(root: Path) -> tuple[str | None, str | None]:
+    """Return the project's environment file and the Python version it pins, when it has one."""
+    for name in ("environment.yml", "environment.yaml"):
+        if (root / name).is_file():
+            return name, _env_python((root / name).read_text(encoding="utf-8"))
+    return None, None
+
+
+def _read_project(root: Path) -> _Project:
+    meta = _pyproject(root)
+    name = meta["name"]
+    wheel = re.sub(r"[-_.]+", "_", name).lower()
+    extras = meta.get("optional-dependencies") or {}
+    requires = str(meta.get("requires-python", ""))
+    versions = _versions(requires)
+    env_file, env_python = _environment(root)
+    return _Project(
+        name=name,
+        wheel=wheel,
+        requires=requires,
+        versions=versions,
+        python=env_python or versions[0],
+        extra=next((e for e in ("test", "tests", "dev") if e in extras), None),
+        env_file=env_file,
+        tests="tests" if (root / "tests").is_dir() else "",
+        run=_entry_point(meta, wheel),
+        dockerfile=(root / "Dockerfile").is_file(),
+        pages=_pages(root, name, wheel, extras),
+    )
+
+
+def _values(p: _Project, publish_from: str) -> dict[str, Any]:
+    """Return the template's values for a project."""
+    gate_jobs, gate_names = _gate_jobs()
+    tags_only = publish_from == "tags"
+    return {
+        **IMAGES,
+        "name": p.name,
+        "wheel_name": p.wheel,
+        "python": p.python,
+        "versions": p.versions,
+        "requires_python": p.requires or "any Python",
+        "test_install": _test_install(p.wheel, p.extra),
+        "test_tools_text": f"the wheel's `{p.extra}` extra" if p.extra else "installing pytest",
+        "env_source": p.env_file or f"python={p.python} (no environment.yml)",
+        "env_spec": f"-f {p.env_file}" if p.env_file else f"python={p.python} pip",
+        "tests": p.tests,
+        "smoke": p.run,
+        "run": p.run,
+        "gate_jobs": gate_jobs,
+        "gate_count": len(gate_names),
+        "publish_rules": [RELEASE_TAG] if tags_only else [_DEFAULT_BRANCH, RELEASE_TAG],
+        "publish_from_text": "release tags" if tags_only else "the default branch and release tags",
+        "publish_needs": ", ".join(["build_wheel", "test", "test:python", *gate_names]),
+        "dockerfile": p.dockerfile,
+        "tag_rule": RELEASE_TAG,
+        "pages_text": p.pages[0],
+        "pages_script": p.pages[1],
+    }
+
+
+def _parts(p: _Project, values: dict[str, Any]) -> tuple[str, ...]:
+    """Return what the project has that the pipeline uses, one line each."""
+    return (
+        f"pyproject.toml: wheel {p.wheel}, Python {p.requires or '(any)'}",
+        f"test matrix: Python {', '.join(p.versions)}",
+        f"environment: {p.env_file or f'none (python={p.python} pip)'}",
+        f"tests: {p.tests + '/' if p.tests else f'none, smoke test {p.run!r}'}",
+        f"entry point run by deploy: {p.run}",
+        f"image job: {'Dockerfile' if p.dockerfile else 'none (no Dockerfile)'}",
+        f"pages: {p.pages[0]}",
+        f"gates: {values['gate_count']} jobs",
+        f"publish from: {values['publish_from_text']}",
+    )
+
+
 def render_pipeline(
     project: Path | str = ".", *, publish_from: str = "default-branch"
 ) -> RenderedPipeline:
@@ -154,64 +255,9 @@ def render_pipeline(
     if publish_from not in PUBLISH_FROM:
         msg = f"publish_from {publish_from!r} is not one of {', '.join(PUBLISH_FROM)}"
         raise ShipyardError(msg + did_you_mean(publish_from, PUBLISH_FROM))
-    root = Path(project)
-    meta = _pyproject(root)
-    name = meta["name"]
-    wheel = re.sub(r"[-_.]+", "_", name).lower()
-    extras = meta.get("optional-dependencies") or {}
-    extra = next((e for e in ("test", "tests", "dev") if e in extras), None)
-    scripts = meta.get("scripts") or {}
-    requires = str(meta.get("requires-python", ""))
-    versions = _versions(requires)
-    env_file = next(
-        (n for n in ("environment.yml", "environment.yaml") if (root / n).is_file()), None
-    )
-    env_python = _env_python((root / env_file).read_text(encoding="utf-8")) if env_file else None
-    python = env_python or versions[0]
-    run = next(iter(scripts), None) or f'python -c "import {wheel}"'
-    tests = "tests" if (root / "tests").is_dir() else ""
-    pages_text, pages_script = _pages(root, name, wheel, extras)
-    gate_jobs, gate_names = _gate_jobs()
-    publish_rules = [RELEASE_TAG] if publish_from == "tags" else [_DEFAULT_BRANCH, RELEASE_TAG]
-    dockerfile = (root / "Dockerfile").is_file()
-    values = {
-        **IMAGES,
-        "name": name,
-        "wheel_name": wheel,
-        "python": python,
-        "versions": versions,
-        "requires_python": requires or "any Python",
-        "test_install": _test_install(wheel, extra),
-        "test_tools_text": f"the wheel's `{extra}` extra" if extra else "installing pytest",
-        "env_source": env_file or f"python={python} (no environment.yml)",
-        "env_spec": f"-f {env_file}" if env_file else f"python={python} pip",
-        "tests": tests,
-        "smoke": run,
-        "run": run,
-        "gate_jobs": gate_jobs,
-        "publish_rules": publish_rules,
-        "publish_from_text": "release tags"
-        if publish_from == "tags"
-        else "the default branch and release tags",
-        "publish_needs": ", ".join(["build_wheel", "test", "test:python", *gate_names]),
-        "dockerfile": dockerfile,
-        "tag_rule": RELEASE_TAG,
-        "pages_text": pages_text,
-        "pages_script": pages_script,
-    }
-    text = _template().render(**values)
-    parts = [
-        f"pyproject.toml: wheel {wheel}, Python {requires or '(any)'}",
-        f"test matrix: Python {', '.join(versions)}",
-        f"environment: {env_file or 'none (python=' + python + ' pip)'}",
-        f"tests: {tests + '/' if tests else f'none, smoke test {run!r}'}",
-        f"entry point run by deploy: {run}",
-        f"image job: {'Dockerfile' if dockerfile else 'none (no Dockerfile)'}",
-        f"pages: {pages_text}",
-        f"gates: {len(gate_names)} jobs",
-        f"publish from: {values['publish_from_text']}",
-    ]
-    return RenderedPipeline(text, tuple(parts))
+    found = _read_project(Path(project))
+    values = _values(found, publish_from)
+    return RenderedPipeline(_template().render(**values), _parts(found, values))
 
 
 def _template() -> Any:

@@ -10,89 +10,20 @@ than guess.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
-from functools import lru_cache
-from typing import Any
 
-from shipyard.pipeline import _expr
+from shipyard.pipeline import _checks as checks
 from shipyard.pipeline import _jobs as jobs
-from shipyard.pipeline.ciyaml import CiFile, Job, _item_line, _key_line
+from shipyard.pipeline.ciyaml import CiFile, _item_line, _key_line
 from shipyard.rules import Hit, rule
 
-__all__ = ["schema_errors"]
+__all__: list[str] = []
 
 _SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|TOKEN|SECRET|API_?KEY|PRIVATE_KEY|CREDENTIAL)", re.I)
-_VARIABLE = re.compile(r"\$\{?(\w+)\}?")
-_UNEXPECTED = re.compile(r"\('([^']+)'")
 
 
 # -- CI001 ----------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _validator() -> Any:
-    from importlib import resources
-
-    import jsonschema
-
-    # check-jsonschema's vendored copy of GitLab's ci.json: offline, and the one its
-    # `--builtin-schema vendor.gitlab-ci` uses.
-    text = resources.files("check_jsonschema.builtin_schemas") / "vendor" / "gitlab-ci.json"
-    return jsonschema.Draft7Validator(json.loads(text.read_text(encoding="utf-8")))
-
-
-def _line_at(data: Any, path: list[Any]) -> int:
-    """Return the line of the deepest key or item of ``path`` that the YAML has."""
-    line, node = 1, data
-    for step in path:
-        if isinstance(node, dict) and step in node:
-            line = _key_line(node, step, line)
-        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
-            line = _item_line(node, step, line)
-        else:
-            break
-        node = node[step]
-    return line
-
-
-def _describe(error: Any) -> str:
-    from jsonschema.exceptions import best_match
-
-    if error.context:
-        error = best_match(error.context)
-    where = "/".join(str(p) for p in error.absolute_path) or "the top level"
-    message = " ".join(error.message.split())
-    if len(message) > 160:
-        message = message[:159] + "…"
-    return f"{where}: {message}"
-
-
-def schema_errors(ci: CiFile) -> list[tuple[str, int]]:
-    """Return what GitLab's CI schema says about the file: (message, line) per error."""
-    if ci.problem:
-        return [ci.problem]
-    found: list[tuple[str, int]] = []
-    for document, data in ((ci.header_raw, ci.header), (ci.raw, ci.data)):
-        if document is None:
-            continue
-        for error in sorted(_validator().iter_errors(document), key=lambda e: list(e.path)[:1]):
-            leaf = error
-            if error.context:
-                from jsonschema.exceptions import best_match
-
-                leaf = best_match(error.context)
-            path = list(leaf.absolute_path)
-            unexpected = (
-                _UNEXPECTED.search(leaf.message)
-                if leaf.validator == "additionalProperties"
-                else None
-            )
-            if unexpected:
-                path.append(unexpected.group(1))
-            found.append((_describe(error), _line_at(data, path)))
-    return found
 
 
 @rule(
@@ -129,32 +60,11 @@ def schema_errors(ci: CiFile) -> list[tuple[str, int]]:
 )
 def valid_for_gitlab(ci: CiFile) -> Iterator[Hit]:
     """Validate each document against GitLab's CI schema."""
-    for message, line in schema_errors(ci):
+    for message, line in checks.schema_errors(ci):
         yield Hit(message, line)
 
 
 # -- CI002 ----------------------------------------------------------------------------------------
-
-_SECRET_ARGS = (
-    (re.compile(r"(?<![\w-])--(?:password|passwd|http-password|token|api-token|access-token"
-                r"|private-token)(?:=|\s+)(?!-)\S"), "{0}"),
-    (re.compile(r"\b(?:login|upload|publish)\b.*?\s(-p)(?:\s+|(?=[$\"']))(?!-)\S"), "-p"),
-    (re.compile(r"\bmysql\b.*?\s(-p)[$\"'\w]"), "-p"),
-    (re.compile(r"\bcurl\b.*?(?:\s-u\s*|\s--user[=\s]+)['\"]?[^\s:'\"]+:[^\s'\"]"),
-     "curl -u user:…"),
-    (re.compile(r"://[^/\s:@'\"]+:[^@\s'\"/]+@"), "user:…@ in a URL"),
-)  # fmt: skip
-
-
-def _secret_argument(text: str) -> str | None:
-    """Return how a command passes a secret as an argument, or None."""
-    for pattern, shown in _SECRET_ARGS:
-        match = pattern.search(text)
-        if match:
-            if shown == "{0}":
-                return match.group(0).split("=")[0].split()[0]
-            return f"{text.split()[0]} … {shown}" if shown == "-p" else shown
-    return None
 
 
 @rule(
@@ -190,32 +100,13 @@ def no_secret_arguments(ci: CiFile) -> Iterator[Hit]:
     seen: set[int] = set()
     for job in ci.jobs(hidden=True):  # a template's commands run in every job that extends it
         for line in ci.script(job):
-            how = _secret_argument(line.text)
+            how = checks.secret_argument(line.text)
             if how and line.line not in seen:
                 seen.add(line.line)
                 yield Hit(f"job {job.name}: {how} puts a secret on the command line", line.line)
 
 
 # -- CI003 ----------------------------------------------------------------------------------------
-
-
-def _unprotected_runs(ci: CiFile, job: Job) -> list[str] | None:
-    """Return the unreviewed pipelines the job runs in, or None when that cannot be told."""
-    workflow = ci.data.get("workflow")
-    ran = []
-    for scenario, refs in _expr.SCENARIOS.items():
-        own = job.get("variables")
-        variables = {**ci.variables, **(own if isinstance(own, dict) else {}), **refs}
-        variables = {k: str(v) for k, v in variables.items() if not isinstance(v, dict)}
-        pipeline = _expr.pipeline_runs(workflow, variables)
-        if pipeline is False:
-            continue
-        runs = _expr.job_runs(job.body, variables)
-        if pipeline is None or runs is None:
-            return None
-        if runs:
-            ran.append(scenario)
-    return ran
 
 
 @rule(
@@ -261,7 +152,7 @@ def publish_limited(ci: CiFile) -> Iterator[Hit]:
         command = jobs.publish_command(ci, job)
         if not command or job.unresolved:
             continue
-        ran = _unprotected_runs(ci, job)
+        ran = checks.unprotected_runs(ci, job)
         if ran:
             manual = " (when: manual is no limit)" if job.get("when") == "manual" else ""
             yield Hit(
@@ -272,63 +163,6 @@ def publish_limited(ci: CiFile) -> Iterator[Hit]:
 
 
 # -- CI004 ----------------------------------------------------------------------------------------
-
-
-def _expand(value: str, variables: dict[str, str]) -> str:
-    for _ in range(5):
-        expanded = _VARIABLE.sub(lambda m: variables.get(m.group(1), m.group(0)), value)
-        if expanded == value:
-            break
-        value = expanded
-    return value
-
-
-def _tag_problem(reference: str) -> str | None:
-    """Return what is wrong with an image reference's tag, or None (or when it cannot tell)."""
-    name = reference.strip()
-    if not name or "@" in name.rsplit("/", 1)[-1]:
-        return None  # pinned by digest
-    last = name.rsplit("/", 1)[-1]
-    if ":" in last:
-        tag = last.split(":", 1)[1]
-        return "is tagged :latest, which moves" if tag == "latest" else None
-    if "$" in last:
-        return None  # the name is a variable this file does not define
-    return "has no tag, so it is :latest, which moves"
-
-
-def _image_entries(value: Any, line: int) -> Iterator[tuple[str, int]]:
-    if isinstance(value, dict):
-        value = value.get("name")
-    if isinstance(value, str):
-        yield value, line
-
-
-def _images(ci: CiFile) -> Iterator[tuple[str, str, int, dict[str, str]]]:
-    """Yield (where, reference, line, variables) for every image and service of the file."""
-    places: list[tuple[str, Any, dict[str, int] | Any, dict[str, str]]] = []
-    default = ci.data.get("default")
-    if isinstance(default, dict):
-        places.append(("default", default, default, {}))
-    places.append(("the file", ci.data, ci.data, {}))
-    for job in ci.jobs(hidden=True):
-        own = job.get("variables")
-        places.append(
-            (f"job {job.name}", job.body, job.lines, own if isinstance(own, dict) else {})
-        )
-    for where, body, lines, own in places:
-        variables = {**ci.variables, **{k: str(v) for k, v in own.items()}}
-        line_of = (
-            (lambda k, lines=lines: lines.get(k, 1))
-            if isinstance(lines, dict) and not hasattr(lines, "lc")
-            else (lambda k, lines=lines: _key_line(lines, k))
-        )
-        yield from ((where, ref, ln, variables) for ref, ln in
-                    _image_entries(body.get("image"), line_of("image")))  # fmt: skip
-        services = body.get("services")
-        for index, service in enumerate(services if isinstance(services, list) else []):
-            line = _item_line(services, index, line_of("services"))
-            yield from ((where, ref, ln, variables) for ref, ln in _image_entries(service, line))
 
 
 @rule(
@@ -364,42 +198,16 @@ def images_pinned(ci: CiFile) -> Iterator[Hit]:
     if ci.data is None:
         return
     seen: set[tuple[int, str]] = set()
-    for where, reference, line, variables in _images(ci):
+    for where, reference, line, variables in checks.images(ci):
         if "$[[" in reference or (line, reference) in seen:
             continue
         seen.add((line, reference))
-        problem = _tag_problem(_expand(reference, variables))
+        problem = checks.tag_problem(checks.expand(reference, variables))
         if problem:
             yield Hit(f"{where}: image {reference!r} {problem}", line)
 
 
 # -- CI005 ----------------------------------------------------------------------------------------
-
-_EXACT_VERSION = re.compile(r"^(v?\d+\.\d+\.\d+([-+.][\w.-]+)?|[0-9a-f]{40})$")
-
-
-def _include_problem(entry: Any) -> str | None:
-    if not isinstance(entry, dict):
-        return None
-    if "project" in entry and not entry.get("ref"):
-        return (
-            f"project {entry['project']!r} is included without ref: it follows its default branch"
-        )
-    component = entry.get("component")
-    if isinstance(component, str):
-        _, at, version = component.rpartition("@")
-        if not at:
-            return f"component {component!r} has no version"
-        if version == "~latest":
-            return f"component {component!r} follows ~latest"
-        if re.fullmatch(r"\d+(\.\d+)?", version):
-            return (
-                f"component {component!r}: {version!r} is a partial version, it moves with "
-                f"every release of {version}.x"
-            )
-        if not _EXACT_VERSION.match(version):
-            return f"component {component!r}: {version!r} is a branch or a name that moves"
-    return None
 
 
 @rule(
@@ -436,7 +244,7 @@ def includes_pinned(ci: CiFile) -> Iterator[Hit]:
     include = ci.data.get("include")
     entries = include if isinstance(include, list) else [include]
     for index, entry in enumerate(entries):
-        problem = _include_problem(entry)
+        problem = checks.include_problem(entry)
         if problem:
             line = _item_line(include, index, ci.line_of("include")) if include is entries \
                 else ci.line_of("include")  # fmt: skip
@@ -528,15 +336,10 @@ def publish_after_tests(ci: CiFile) -> Iterator[Hit]:
         return
     tests = [j for j in ci.jobs() if jobs.is_test(ci, j)]
     for job in ci.jobs():
-        if not jobs.publish_command(ci, job) or job.unresolved:
-            continue
-        waited = jobs.waits_for(ci, job)
-        missing = [t.name for t in tests if t.name not in waited and t.name != job.name]
+        missing = checks.untested(ci, job, tests)
         if missing:
-            how = "its needs: leave out" if jobs.needed(job) is not None else \
-                f"its stage {jobs.stage_of(job)!r} does not come after"  # fmt: skip
-            line = job.line_of("needs") if jobs.needed(job) is not None else job.line_of("stage")
-            yield Hit(f"job {job.name} publishes, but {how} {', '.join(missing)}", line)
+            yield Hit(f"job {job.name} publishes, but {missing[0]} {', '.join(missing[1])}",
+                      missing[2])  # fmt: skip
 
 
 # -- CI008 ----------------------------------------------------------------------------------------
