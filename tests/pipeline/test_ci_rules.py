@@ -72,6 +72,19 @@ def test_ci002_message_never_shows_the_secret():
     assert found and all("s3cret" not in f.message for f in found)
 
 
+def test_no_finding_quotes_a_secret_written_in_the_file():
+    canary = "s3cret-canary-7f1c"
+    texts = [
+        f"variables:\n  DEPLOY_TOKEN: [{canary}]\nj: {{script: [x]}}\n",
+        f"variables:\n  DEPLOY_TOKEN: {{value: [{canary}]}}\nj: {{script: [x]}}\n",
+        f'j:\n  script: ["curl -u ci:{canary} https://x", "docker login -p {canary} r"]\n',
+        f"j:\n  image: https://u:{canary}@host/x\n  script: [x]\n",
+    ]
+    for text in texts:
+        found = run_rules(CI_RULES, parse(text), "x", Settings())
+        assert found and all(canary not in f.message for f in found), text
+
+
 PUBLISH = "p:\n  stage: deploy\n  script: [twine upload dist/*]\n"
 
 

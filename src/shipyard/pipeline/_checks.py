@@ -17,6 +17,7 @@ from shipyard.pipeline import _jobs as jobs
 from shipyard.pipeline.ciyaml import CiFile, Job, _item_line, _key_line
 
 __all__ = [
+    "SECRET_NAME",
     "expand",
     "images",
     "include_problem",
@@ -27,6 +28,8 @@ __all__ = [
     "untested",
 ]
 
+#: Names of variables that hold secrets.
+SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|TOKEN|SECRET|API_?KEY|PRIVATE_KEY|CREDENTIAL)", re.I)
 _VARIABLE = re.compile(r"\$\{?(\w+)\}?")
 _UNEXPECTED = re.compile(r"\('([^']+)'")
 
@@ -64,6 +67,9 @@ def _describe(error: Any) -> str:
         error = best_match(error.context)
     where = "/".join(str(p) for p in error.absolute_path) or "the top level"
     message = " ".join(error.message.split())
+    if any(SECRET_NAME.search(str(p)) for p in error.absolute_path):
+        # jsonschema quotes the value; under a secret's name that may be the secret itself
+        message = f"the value is not valid here ({error.validator} {error.validator_value!r})"
     if len(message) > 160:
         message = message[:159] + "…"
     return f"{where}: {message}"

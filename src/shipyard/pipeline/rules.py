@@ -20,7 +20,8 @@ from shipyard.rules import Hit, rule
 
 __all__: list[str] = []
 
-_SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|TOKEN|SECRET|API_?KEY|PRIVATE_KEY|CREDENTIAL)", re.I)
+# user:password@ at the start of a reference or after a scheme: never quoted in a message.
+_CREDENTIALS = re.compile(r"(?<![^/:])[^/\s:@]+:[^/\s@]*@")
 
 
 # -- CI001 ----------------------------------------------------------------------------------------
@@ -204,7 +205,8 @@ def images_pinned(ci: CiFile) -> Iterator[Hit]:
         seen.add((line, reference))
         problem = checks.tag_problem(checks.expand(reference, variables))
         if problem:
-            yield Hit(f"{where}: image {reference!r} {problem}", line)
+            shown = _CREDENTIALS.sub("****@", reference)
+            yield Hit(f"{where}: image {shown!r} {problem}", line)
 
 
 # -- CI005 ----------------------------------------------------------------------------------------
@@ -484,7 +486,8 @@ def secrets_scoped(ci: CiFile) -> Iterator[Hit]:
     if not isinstance(block, dict):
         return
     for name in block:
-        if _SECRET_NAME.search(str(name)) and not str(name).endswith(("_FILE", "_PATH", "_URL")):
+        secret = checks.SECRET_NAME.search(str(name))
+        if secret and not str(name).endswith(("_FILE", "_PATH", "_URL")):
             yield Hit(f"global variable {name} is given to every job", _key_line(block, name))
 
 
