@@ -212,3 +212,15 @@ def test_shipyard_check_runs_the_ci_family(tmp_path):
     (tmp_path / ".gitlab-ci.yml").write_text(PUBLISH, encoding="utf-8")
     found = audit.check(tmp_path, select=["CI"])
     assert ("CI003", ".gitlab-ci.yml") in {(f.rule_id, f.path) for f in found}
+
+
+def test_shipyard_check_reads_a_file_with_a_spec_header(tmp_path):
+    text = (HERE / "pipelines" / "component.yml").read_text(encoding="utf-8")
+    (tmp_path / ".gitlab-ci.yml").write_text(text, encoding="utf-8")
+    found = audit.check(tmp_path)
+    assert {"CI002", "CI003", "CI004"} <= {f.rule_id for f in found}
+
+
+def test_lines_of_an_anchor_alias_point_at_the_anchor_text():
+    text = ".hook: &hook |\n  docker login -p $P r\nj:\n  script:\n    - *hook\n"
+    assert hits(text, "CI002") == [("CI002", 2)]
