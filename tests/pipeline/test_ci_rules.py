@@ -197,6 +197,7 @@ WEIRD = [
     "j:\n  rules:\n    - if: '$A == (('\n  script: [twine upload x]\n",
     "j:\n  script: [!reference [.nope, x]]\n", "stages: 3\nj: {stage: 4, script: [x]}\n",
     "j:\n  parallel: {matrix: [3]}\n  script: [x]\n", "\t: bad\n", "a: &x [*x]\n",
+    ".t: &a\n  <<: *a\n",
 ]  # fmt: skip
 
 
@@ -224,3 +225,13 @@ def test_shipyard_check_reads_a_file_with_a_spec_header(tmp_path):
 def test_lines_of_an_anchor_alias_point_at_the_anchor_text():
     text = ".hook: &hook |\n  docker login -p $P r\nj:\n  script:\n    - *hook\n"
     assert hits(text, "CI002") == [("CI002", 2)]
+
+
+def test_shipyard_check_on_an_anchor_merged_into_itself(tmp_path):
+    from shipyard.errors import InputError
+
+    (tmp_path / ".gitlab-ci.yml").write_text(".t: &a\n  <<: *a\n", encoding="utf-8")
+    with pytest.raises(InputError, match="anchor"):
+        audit.check(tmp_path, select=["NEX"])
+    found = check_pipeline(tmp_path / ".gitlab-ci.yml", settings=Settings())
+    assert [(f.rule_id, f.line) for f in found] == [("CI001", 1)]

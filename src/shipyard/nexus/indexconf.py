@@ -315,6 +315,11 @@ def _load_yaml(path: Path, text: str) -> Any:
     except YAMLError as exc:
         msg = f"invalid YAML: {exc}"
         raise InputError(msg, path=path, hint="Fix the YAML syntax.") from None
+    except (ValueError, TypeError, AttributeError, KeyError, RecursionError):
+        # ruamel.yaml fails this way on some malformed files, e.g. an anchor merged into itself
+        msg = "invalid YAML: an anchor or merge key refers to itself or to nothing"
+        hint = "Fix the anchors (&name) and merges (<<: *name)."
+        raise InputError(msg, path=path, hint=hint) from None
     # A CI/CD component or an included file may open with a `spec:` header, then `---` and the
     # configuration (rule CI001 checks the shape); the settings are in the last document.
     return documents[-1] if documents else None

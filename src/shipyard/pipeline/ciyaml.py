@@ -12,6 +12,7 @@ without raising: a file that cannot be read that way carries the problem in
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -371,13 +372,18 @@ def _documents(text: str, result: CiFile) -> list[Any]:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        return [d for d in YAML(typ="rt").load_all(text) if d is not None]
+        with warnings.catch_warnings():  # a reused anchor is legal YAML; say nothing
+            warnings.simplefilter("ignore")
+            return [d for d in YAML(typ="rt").load_all(text) if d is not None]
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         result.problem = (f"invalid YAML: {exc.problem or exc.context}", line)
-    except (YAMLError, ValueError, TypeError, RecursionError) as exc:
+    except YAMLError as exc:
         result.problem = (f"invalid YAML: {exc}", 1)
+    except (ValueError, TypeError, AttributeError, KeyError, RecursionError):
+        # ruamel.yaml fails this way on some malformed files, e.g. an anchor merged into itself
+        result.problem = ("invalid YAML: an anchor or merge key refers to itself or to nothing", 1)
     return []
 
 
