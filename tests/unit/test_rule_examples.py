@@ -20,7 +20,8 @@ from shipyard.gates import GATES
 from shipyard.rules import Rule, all_rules
 
 # The file each family's examples are, unless the rule names another.
-_FILES = {"PKG": "pyproject.toml", "ENV": "environment.yml", "IMG": "Dockerfile", "NEX": "pip.conf"}
+_FILES = {"PKG": "pyproject.toml", "ENV": "environment.yml", "IMG": "Dockerfile", "NEX": "pip.conf",
+          "CI": ".gitlab-ci.yml"}  # fmt: skip
 
 RULES = [r for r in all_rules() if not r.removed]
 

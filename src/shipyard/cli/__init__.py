@@ -2,9 +2,9 @@
 
 One module per command group (:mod:`~shipyard.cli.check`, :mod:`~shipyard.cli.env`,
 :mod:`~shipyard.cli.image`, :mod:`~shipyard.cli.gates`, :mod:`~shipyard.cli.pipeline`,
-:mod:`~shipyard.cli.sandbox`, :mod:`~shipyard.cli.setup`), the
-options they share defined once in :mod:`~shipyard.cli._common`. Each command imports the chapter
-it drives only when it runs, so ``shipyard --help`` stays light.
+:mod:`~shipyard.cli.sandbox`, :mod:`~shipyard.cli.setup`), the options they share defined once
+in :mod:`~shipyard.cli._common`. Each command imports the chapter it drives only when it runs, so
+``shipyard --help`` stays light.
 
 Exit status: 0 when nothing reaches the failure threshold, 1 when a finding does, 2 for a usage
 error or input Shipyard cannot read. Expected errors print one ``error: ...`` line and a hint, never

@@ -18,10 +18,14 @@ from shipyard.pipeline.render import (
     write_pipeline,
 )
 
+#: The runbook chapter this package serves.
+RUNBOOK_CHAPTER = "06_pipeline"
+
 __all__ = [
     "CI_VARIABLES",
     "CiFile",
     "PipelineDiagram",
+    "RUNBOOK_CHAPTER",
     "RenderedPipeline",
     "check_pipeline",
     "load",
