@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from shipyard.config import Settings, load_settings
+from shipyard.errors import UnknownRuleError
 from shipyard.findings import Findings
 from shipyard.pipeline.ciyaml import load
 from shipyard.rules import run_rules, selected_rules
@@ -32,11 +33,15 @@ def check_pipeline(
 
     Raises:
         InputError: A file cannot be read.
+        UnknownRuleError: ``select`` names no CI rule (the check would check nothing).
     """
     base = Path(root) if root is not None else Path()
     settings = settings or load_settings(base)
-    chosen = [p for p in select if p.upper().startswith("CI")] or ["CI"]
-    rules = selected_rules(chosen, [*settings.ignore, *ignore])
+    rules = [r for r in selected_rules(list(select) or ["CI"], [*settings.ignore, *ignore])
+             if r.family == "CI"]  # fmt: skip
+    if not rules:
+        msg = f"no CI rule is selected by {', '.join(select) or 'the settings'}"
+        raise UnknownRuleError(msg, hint="`shipyard rules` lists the CI rules (CI001...).")
     findings = []
     for file in files:
         shown = Path(file).as_posix()

@@ -120,3 +120,15 @@ def test_without_a_test_extra_pytest_is_installed(project):
     (project / "pyproject.toml").write_text(head, encoding="utf-8")
     rendered = render_pipeline(project).text
     assert 'my_app-*.whl)" pytest' in rendered and "[dev]" not in rendered
+
+
+def test_a_selection_without_ci_rules_is_an_error_not_a_pass(tmp_path):
+    from shipyard.errors import UnknownRuleError
+
+    path = tmp_path / "x.yml"
+    path.write_text("j:\n  script: [x]\n", encoding="utf-8")
+    with pytest.raises(UnknownRuleError, match="no CI rule"):
+        check_pipeline(path, settings=Settings(), select=["PKG"])
+    assert list(check_pipeline(path, settings=Settings(), select=["CI004"])) == []
+    result = CliRunner().invoke(cli, ["pipeline", "check", str(path), "--select", "CI9"])
+    assert result.exit_code != 0
