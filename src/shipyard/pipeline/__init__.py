@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from shipyard.pipeline._check import check_pipeline
 from shipyard.pipeline._diagram import PipelineDiagram, pipeline_diagram
-from shipyard.pipeline.ciyaml import CiFile, load, parse
+from shipyard.pipeline.ciyaml import CiFile, Job, Line, load, parse
 from shipyard.pipeline.render import (
     CI_VARIABLES,
     RenderedPipeline,
@@ -24,6 +24,8 @@ RUNBOOK_CHAPTER = "06_pipeline"
 __all__ = [
     "CI_VARIABLES",
     "CiFile",
+    "Job",
+    "Line",
     "PipelineDiagram",
     "RUNBOOK_CHAPTER",
     "RenderedPipeline",
@@ -34,3 +36,8 @@ __all__ = [
     "render_pipeline",
     "write_pipeline",
 ]
+
+# The re-exported types and functions are documented, and referenced, as shipyard.pipeline.*.
+for _public in (CiFile, Job, Line, PipelineDiagram, RenderedPipeline, check_pipeline, load,
+                parse, pipeline_diagram, render_pipeline, write_pipeline):  # fmt: skip
+    _public.__module__ = __name__

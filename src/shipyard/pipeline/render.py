@@ -250,7 +250,7 @@ def render_pipeline(
 
     Raises:
         InputError: The project has no readable ``pyproject.toml`` with a ``[project]`` name.
-        ShipyardError: ``publish_from`` is not one of :data:`PUBLISH_FROM`.
+        ShipyardError: ``publish_from`` is not ``default-branch`` or ``tags``.
     """
     if publish_from not in PUBLISH_FROM:
         msg = f"publish_from {publish_from!r} is not one of {', '.join(PUBLISH_FROM)}"
