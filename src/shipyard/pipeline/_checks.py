@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterator
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+from shipyard.errors import ShipyardError
 from shipyard.pipeline import _expr
 from shipyard.pipeline import _jobs as jobs
 from shipyard.pipeline.ciyaml import CiFile, Job, _item_line, _key_line
@@ -36,14 +39,35 @@ _UNEXPECTED = re.compile(r"\('([^']+)'")
 
 @lru_cache(maxsize=1)
 def _validator() -> Any:
-    from importlib import resources
-
-    import jsonschema
-
     # check-jsonschema's vendored copy of GitLab's ci.json: offline, and the one its
-    # `--builtin-schema vendor.gitlab-ci` uses.
-    text = resources.files("check_jsonschema.builtin_schemas") / "vendor" / "gitlab-ci.json"
-    return jsonschema.Draft7Validator(json.loads(text.read_text(encoding="utf-8")))
+    # `--builtin-schema vendor.gitlab-ci` uses. Found without importing check_jsonschema, whose
+    # command line imports far more than this needs.
+    from importlib.util import find_spec
+
+    spec = find_spec("check_jsonschema")
+    if spec is None or spec.origin is None:
+        msg = "check-jsonschema is not installed: it holds GitLab's CI schema (rule CI001)"
+        raise ShipyardError(msg, hint="pip install check-jsonschema (a dependency of Shipyard).")
+    schema = Path(spec.origin).parent / "builtin_schemas" / "vendor" / "gitlab-ci.json"
+    return _jsonschema().Draft7Validator(json.loads(schema.read_text(encoding="utf-8")))
+
+
+def _jsonschema() -> Any:
+    """Import jsonschema without the IRI grammar it loads when rfc3987-syntax is installed.
+
+    That optional module builds a parser at import (seconds, measured 3.6-5.6 s here); CI001
+    checks no ``format``, so it is not needed. Other importers get it as usual afterwards.
+    """
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        import jsonschema
+
+        return jsonschema
+    sys.modules["rfc3987_syntax"] = None  # ty: ignore[invalid-assignment] # its import fails fast
+    try:
+        import jsonschema
+    finally:
+        del sys.modules["rfc3987_syntax"]
+    return jsonschema
 
 
 def _line_at(data: Any, path: list[Any]) -> int:
