@@ -166,7 +166,12 @@ def _environment(root: Path) -> tuple[str | None, str | None]:
     """Return the project's environment file and the Python version it pins, when it has one."""
     for name in ("environment.yml", "environment.yaml"):
         if (root / name).is_file():
-            return name, _env_python((root / name).read_text(encoding="utf-8"))
+            try:
+                return name, _env_python((root / name).read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError) as exc:
+                msg = f"cannot read: {exc}"
+                hint = "Check the file (chapter 03)."
+                raise InputError(msg, path=root / name, hint=hint) from None
     return None, None
 
 
@@ -281,12 +286,17 @@ def write_pipeline(
     """Render the pipeline and write it (``<project>/.gitlab-ci.yml`` unless ``output``).
 
     Raises:
-        InputError: The file exists and ``force`` is false: Shipyard does not replace it.
+        InputError: The file exists and ``force`` is false (Shipyard does not replace it), or it
+            cannot be written.
     """
     target = Path(output) if output else Path(project) / ".gitlab-ci.yml"
     if target.exists() and not force:
         msg = "the file exists; Shipyard does not replace it"
         raise InputError(msg, path=target, hint="Pass --force to replace it, or -o another file.")
     text = render_pipeline(project, publish_from=publish_from).text
-    target.write_text(text, encoding="utf-8")
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        msg = f"cannot write: {exc.strerror or exc}"
+        raise InputError(msg, path=target, hint="Write to a directory that exists.") from None
     return target

@@ -132,3 +132,12 @@ def test_a_selection_without_ci_rules_is_an_error_not_a_pass(tmp_path):
     assert list(check_pipeline(path, settings=Settings(), select=["CI004"])) == []
     result = CliRunner().invoke(cli, ["pipeline", "check", str(path), "--select", "CI9"])
     assert result.exit_code != 0
+
+
+def test_unreadable_inputs_and_unwritable_outputs_are_input_errors(project, tmp_path):
+    (project / "environment.yml").write_bytes(b"name: \xff\xfe\n")
+    with pytest.raises(InputError, match="cannot read"):
+        render_pipeline(project)
+    (project / "environment.yml").unlink()
+    with pytest.raises(InputError, match="cannot write"):
+        write_pipeline(project, tmp_path / "missing" / "ci.yml")
