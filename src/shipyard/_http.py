@@ -26,7 +26,7 @@ __all__ = ["HttpClient", "RetryPolicy", "never_sent", "reason", "server_message"
 RETRY_STATUSES = (502, 503, 504)
 # Methods that are safe to send again after a timeout: the first attempt may have been applied.
 _IDEMPOTENT = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
-_TAG = re.compile(r"<[^>]+>")
+_TAG = re.compile(r"<[^<>]+>")  # not [^>]: that rescans the text from every "<"
 
 
 @dataclass

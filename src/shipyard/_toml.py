@@ -56,35 +56,18 @@ def decode_error(
 
 
 def load(path: Path, rule_id: str = "") -> tuple[str, dict[str, Any]]:
-    """Read and parse a TOML file.
+    """Read and parse a TOML file, within the bounds of :mod:`shipyard._reading`.
 
     Returns:
         The text and the parsed document.
 
     Raises:
-        InputError: The file is missing, unreadable, not UTF-8 or not valid TOML.
+        InputError: The file is missing, unreadable, too large, not UTF-8 or not valid TOML.
     """
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        msg = "no such file"
-        raise InputError(msg, path=path, hint="Check the path.") from None
-    except IsADirectoryError:
-        msg = "is a directory, expected a TOML file"
-        raise InputError(msg, path=path, hint="Pass the file, or its directory.") from None
-    except OSError as exc:
-        msg = f"cannot read the file: {exc.strerror}"
-        raise InputError(msg, path=path, hint="Check the file's permissions.") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        msg = "not UTF-8 text (TOML files must be UTF-8)"
-        raise InputError(msg, path=path, line=line, hint="Save the file as UTF-8.") from None
-    try:
-        return text, tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise decode_error(exc, path, rule_id, text) from None
+    from shipyard import _reading
+
+    text = _reading.read_text(path, "pyproject")
+    return text, _reading.load_toml(text, path, rule_id)
 
 
 def _split_key(dotted: str) -> tuple[str, ...]:

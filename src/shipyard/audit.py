@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from shipyard._reading import file_limits
 from shipyard.config import Settings, load_settings
 from shipyard.errors import InputError
 from shipyard.findings import Finding, Findings, reaches
@@ -142,12 +143,13 @@ def check(
     # hadolint's DL/SC codes are not registry ids: images.selection sets them apart.
     chosen = images.selection(select, ignore)
     rules = selected_rules(chosen.select, chosen.ignore) if chosen.own else []
-    findings, checked = _check_sources(path, root, rules, settings)
-    dockerfiles = _dockerfiles(path, root)
-    if dockerfiles:
-        checked += len(dockerfiles)
-        findings += images.check(root, files=dockerfiles, settings=settings, select=select,
-                                 ignore=ignore)  # fmt: skip
+    with file_limits(settings.max_file_size):
+        findings, checked = _check_sources(path, root, rules, settings)
+        dockerfiles = _dockerfiles(path, root)
+        if dockerfiles:
+            checked += len(dockerfiles)
+            findings += images.check(root, files=dockerfiles, settings=settings, select=select,
+                                     ignore=ignore)  # fmt: skip
     if not checked:
         what = "nothing Shipyard checks here" if path.is_dir() else "not a file Shipyard checks"
         files = "pyproject.toml, environment.yml, Dockerfile, pip.conf, .pypirc or .gitlab-ci.yml"

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shipyard._reading import SIZE_LIMITS
 from shipyard._tables import default_of, key_of, read_table, values_from
-from shipyard.errors import ConfigError, did_you_mean
+from shipyard.errors import ConfigError, did_you_mean, shorten
 
 __all__ = [
     "SEVERITIES",
@@ -147,6 +148,13 @@ class Settings:
     severity: dict[str, str] = _setting(
         {}, 'Per-rule severity overrides, e.g. `{PKG006 = "info"}`.'
     )
+    max_file_size: dict[str, int] = _setting(
+        {},
+        "Size limits in KiB per kind of file read, replacing the defaults ("
+        + ", ".join(f"{kind} {kib}" for kind, kib in SIZE_LIMITS.items())
+        + "), e.g. `{dockerfile = 2048}`. A larger file is an error, not read. "
+        "pyproject.toml itself is read before this table: raise its limit in the environment.",
+    )
 
     @property
     def resolved_target(self) -> str:
@@ -189,9 +197,12 @@ def _check_value(name: str, value: Any, source: str) -> Any:
             f"not {type(value).__name__} {value!r}"
         )
         raise ConfigError(msg, hint=spec.metadata["help"])
+    _check_items(name, value, source)
     _check_choice(name, spec, value, source)
     if name == "severity":
         _check_severities(value, source)
+    if name == "max_file_size":
+        _check_sizes(value, source)
     if spec.metadata["secret"]:
         return Secret(value, name=source)
     return value
@@ -204,6 +215,31 @@ def _check_choice(name: str, spec: dataclasses.Field[Any], value: Any, source: s
         allowed = ", ".join(repr(c) for c in choices)
         msg = f"{source}: {key_of(name)} = {value!r} is not one of {allowed}"
         raise ConfigError(msg + did_you_mean(value, choices), hint=spec.metadata["help"])
+
+
+def _check_items(name: str, value: Any, source: str) -> None:
+    """Check that a list's items and a table's keys are strings (``select = [1, 2]`` is not)."""
+    items = list(value) if isinstance(value, (list, dict)) else []
+    for item in items:
+        if not isinstance(item, str):
+            what = "item" if isinstance(value, list) else "key"
+            msg = (
+                f"{source}: every {what} of {key_of(name)!r} must be a string, "
+                f"not {type(item).__name__} {shorten(repr(item))}"
+            )
+            raise ConfigError(msg, hint=_fields()[name].metadata["help"])
+
+
+def _check_sizes(value: dict[str, Any], source: str) -> None:
+    """Check a ``max-file-size`` table: kinds of file -> a positive number of KiB."""
+    for kind, kib in value.items():
+        if kind not in SIZE_LIMITS:
+            allowed = ", ".join(SIZE_LIMITS)
+            msg = f"{source}: max-file-size has no kind {kind!r}{did_you_mean(kind, SIZE_LIMITS)}"
+            raise ConfigError(msg, hint=f"Kinds: {allowed}.")
+        if isinstance(kib, bool) or not isinstance(kib, int) or not 0 < kib <= 2**30:
+            msg = f"{source}: max-file-size of {kind} = {shorten(repr(kib))} is not a number of KiB"
+            raise ConfigError(msg, hint="Write a whole number of KiB, e.g. 2048.")
 
 
 def _from_list_text(default: Any, value: Any) -> Any:
@@ -267,10 +303,15 @@ def _check_file_value(name: str, value: Any, source: str) -> Any:
 
 def _env_value(name: str, raw: str, env: str) -> Any:
     """Return the checked value of a setting's variable; ``severity`` is ``ID=level,...``."""
-    if name != "severity":
+    if name not in ("severity", "max_file_size"):
         return _check_value(name, raw, env)
     pairs = (item.split("=", 1) for item in raw.split(",") if "=" in item)
-    return _check_value(name, {k.strip(): v.strip() for k, v in pairs}, env)
+    table: dict[str, Any] = {k.strip(): v.strip() for k, v in pairs}
+    if name == "max_file_size":
+        from shipyard._reading import decimal
+
+        table = {k: decimal(v) if decimal(v) is not None else v for k, v in table.items()}
+    return _check_value(name, table, env)
 
 
 def describe_settings() -> list[dict[str, str]]:

@@ -28,7 +28,18 @@ __all__ = [
     "UnknownRuleError",
     "did_you_mean",
     "redact",
+    "shorten",
 ]
+
+#: The longest message an error shows; a file's content quoted in it is cut to fit.
+MAX_MESSAGE = 1000
+
+
+def shorten(text: str, limit: int = 200) -> str:
+    """Return ``text`` cut to about ``limit`` characters, saying how much was cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
 
 
 class ShipyardError(Exception):
@@ -41,9 +52,11 @@ class ShipyardError(Exception):
     """
 
     def __init__(self, message: str, *, hint: str = "", doc_url: str = "") -> None:
+        # Bounded: a message may quote the file it is about, and the file may be huge.
+        message = shorten(message, MAX_MESSAGE)
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint = shorten(hint, MAX_MESSAGE)
         self.doc_url = doc_url
 
     def __str__(self) -> str:
@@ -164,7 +177,9 @@ class OperationError(ShipyardError):
         self.url = url
 
 
-_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s:@]+(?::[^/\s@]*)?@")
+_URL_CREDENTIALS = re.compile(
+    r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]{0,31}://)[^/\s:@]+(?::[^/\s@]*)?@"
+)
 MASK = "****"
 
 

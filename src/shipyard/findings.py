@@ -26,6 +26,8 @@ __all__ = [
     "to_json",
 ]
 
+#: Up to this many findings print as a table; more print one line each.
+TABLE_ROWS = 300
 # GitLab Code Quality accepts info, minor, major, critical, blocker.
 _CODEQUALITY_SEVERITY = {"info": "info", "warning": "major", "error": "critical"}
 
@@ -125,7 +127,14 @@ def render_text(findings: Sequence[Finding], console=None) -> None:  # noqa: ANN
     from rich.console import Console
 
     console = console or Console()
-    if findings:
+    if len(findings) > TABLE_ROWS:
+        # A table of thousands of rows takes rich seconds to lay out and nobody reads it: print
+        # one line per finding instead, every one of them.
+        for f in findings:
+            console.out(
+                f"{f.path}:{f.line}: {f.rule_id} [{f.severity}] {f.message}", highlight=False
+            )
+    elif findings:
         console.print(_table(findings))
     console.print(summary(findings))
 

@@ -7,11 +7,15 @@ in :mod:`~shipyard.cli._common`. Each command imports the chapter it drives only
 ``shipyard --help`` stays light.
 
 Exit status: 0 when nothing reaches the failure threshold, 1 when a finding does, 2 for a usage
-error or input Shipyard cannot read. Expected errors print one ``error: ...`` line and a hint, never
-a traceback; they are turned into output in one place, :func:`main`, which returns the status.
+error or input Shipyard cannot read, 3 when Shipyard itself failed (a bug). Expected errors print
+one ``error: ...`` line and a hint, never a traceback; they are turned into output in one place,
+:func:`main`, which returns the status. A bug prints one line saying so and where to report it;
+``--debug`` adds the traceback.
 """
 
 from __future__ import annotations
+
+import sys
 
 import click
 
@@ -25,13 +29,22 @@ from shipyard.cli.pipeline import pipeline
 from shipyard.cli.sandbox import sandbox
 from shipyard.cli.setup import setup
 
-__all__ = ["cli", "main", "report"]
+__all__ = ["BUG_STATUS", "cli", "main", "report"]
+
+#: The exit status of an unexpected exception: Shipyard failed, not the checked project.
+BUG_STATUS = 3
+BUG_REPORT_URL = "https://gitlab.com/shipyard/shipyard/-/issues"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="shipyard")
-def cli() -> None:
-    """Check, set up and run the path that ships Python on GitLab with a private Nexus."""
+@click.option("--debug", is_flag=True,
+              help="On an internal error (exit status 3), print the traceback.")  # fmt: skip
+def cli(debug: bool) -> None:
+    """Check, set up and run the path that ships Python on GitLab with a private Nexus.
+
+    Exit status: 0 passed, 1 findings, 2 usage error or unreadable input, 3 a bug in Shipyard.
+    """
 
 
 for _command in (check, rules, sandbox, setup, env, image, gates, pipeline):
@@ -61,4 +74,24 @@ def main(argv: list[str] | None = None) -> int:
         if exc.doc_url:
             click.echo(f"docs: {exc.doc_url}", err=True)
         return 2
+    except Exception as exc:  # noqa: BLE001 - the one place a bug is reported instead of a traceback
+        _report_bug(exc, debug="--debug" in (sys.argv[1:] if argv is None else argv))
+        return BUG_STATUS
     return status if isinstance(status, int) else 0
+
+
+def _report_bug(exc: Exception, *, debug: bool) -> None:
+    """Say that Shipyard failed, where to report it, and (with ``--debug``) the traceback."""
+    from shipyard.errors import redact, shorten
+
+    if debug:
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    what = redact(shorten(f"{type(exc).__name__}: {exc}", 300)).replace("\n", " ")
+    more = "" if debug else "; rerun with --debug for the traceback"
+    click.echo(
+        f"internal error: Shipyard failed ({what}). This is a bug in Shipyard, not in your files: "
+        f"please report it at {BUG_REPORT_URL} with the command{more}.",
+        err=True,
+    )

@@ -117,6 +117,7 @@ def check_environment(
         InputError: The file is missing or malformed (rule ENV001), with line and column.
     """
     from shipyard.errors import InputError
+    from shipyard._reading import file_limits
     from shipyard.rules import run_rules, selected_rules
 
     path = Path(path)
@@ -129,7 +130,8 @@ def check_environment(
         path = found[0]
     settings = settings or Settings()
     rules = [r for r in selected_rules(select, ignore) if r.family == "ENV"]
-    env = load_environment(path, nexus_url=settings.nexus_url)
+    with file_limits(settings.max_file_size):
+        env = load_environment(path, nexus_url=settings.nexus_url)
     return Findings(run_rules(rules, env, path.name, settings))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shipyard.errors import InputError
+from shipyard.errors import InputError, shorten
 
 __all__ = ["Channel", "Dependency", "EnvironmentFile", "PipLine", "load_environment"]
 
@@ -158,7 +158,7 @@ def _strings(node: Any, key: str, path: Path, data: Any) -> list[tuple[str, int,
             items.append(("", line, column, index))  # a mapping; the caller decides (pip: ...)
             continue
         if not isinstance(item, (str, int, float)) or isinstance(item, bool):
-            msg = f"{key} entry {item!r} must be a string"
+            msg = f"{key} entry {shorten(repr(item))} must be a string"
             raise _fail(msg, path, (line, column))
         items.append((str(item), line, column, index))
     return items
@@ -212,18 +212,9 @@ def _load_yaml(text: str, path: Path) -> Any:
     Raises:
         InputError: The YAML is malformed or is not a mapping (rule ENV001).
     """
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from shipyard import _reading
 
-    try:
-        data = YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "malformed YAML"
-        raise _fail(f"invalid YAML: {problem}", path, where) from None
-    except YAMLError as exc:
-        raise _fail(f"invalid YAML: {exc}", path, (1, 1)) from None
+    data = _reading.load_yaml(text, path, rule_id="ENV001", hint=_HINT)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -288,26 +279,23 @@ def load_environment(
     Raises:
         InputError: The file is missing, unreadable or malformed (with line and column).
     """
+    from shipyard import _reading
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        msg = "no such file"
-        raise InputError(msg, path=path, hint="Pass the path of an environment.yml.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        msg = f"cannot read the file: {exc}"
-        raise InputError(msg, path=path, hint="Save it as UTF-8 text.") from None
+    text = _reading.read_text(path, "environment")
     if project_name is None:
         project_name = _project_name(path.parent / "pyproject.toml")
     return parse_environment(text, path, project_name=project_name, nexus_url=nexus_url)
 
 
 def _project_name(pyproject: Path) -> str:
-    import tomllib
+    from shipyard import _toml
 
+    if not pyproject.is_file():
+        return ""
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        _, data = _toml.load(pyproject)
+    except InputError:
         return ""  # the PKG rules report an unreadable pyproject.toml
     project = data.get("project")
     name = project.get("name") if isinstance(project, dict) else None

@@ -34,7 +34,7 @@ UNPINNED_OK = ("pip",)
 _EXACT = re.compile(r"^(==)?\d+(\.\d+){2,}$")
 _PIP_INDEX_OPTIONS = ("--index-url", "--extra-index-url", "-i", "--trusted-host", "-f",
                       "--find-links")  # fmt: skip
-_CREDENTIAL_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+(:[^/\s@]*)?@")
+_CREDENTIAL_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]{0,31}://[^/\s:@]+(:[^/\s@]*)?@")
 _TOKEN = re.compile(r"(?i)(token|password|passwd|secret|api[_-]?key)\s*[=:]\s*\S+")
 
 

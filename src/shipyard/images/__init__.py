@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from shipyard._reading import file_limits
 from shipyard.config import Settings, load_settings
 from shipyard.errors import ConfigError, InputError, did_you_mean
 from shipyard.findings import Finding, Findings
@@ -185,18 +186,10 @@ def load_dockerfile(path: Path | str) -> Dockerfile:
     Raises:
         InputError: The file is missing, unreadable, or not a Dockerfile (with the line).
     """
+    from shipyard import _reading
+
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        msg = "no such file"
-        raise InputError(msg, path=path, hint="Pass an existing Dockerfile.") from None
-    except IsADirectoryError:
-        msg = "is a directory, not a Dockerfile"
-        raise InputError(msg, path=path, hint="Pass the Dockerfile itself.") from None
-    except OSError as exc:
-        msg = f"cannot read it ({exc.strerror or exc})"
-        raise InputError(msg, path=path, hint="Check the file exists and is readable.") from None
+    data = _reading.read_bytes(path, "dockerfile")
     return parse(data, path)
 
 
@@ -266,6 +259,10 @@ def _run_hadolint(
     reported = {(f.path, f.line, code) for f in own for code in SUPERSEDES.get(f.rule_id, ())}
     findings = []
     for issue in linter.run(targets, root):
+        if issue.code == linter.NOT_RUN:
+            findings.append(Finding(issue.path, issue.line, issue.code, issue.severity,
+                                    issue.message, issue.doc_url))  # fmt: skip
+            continue
         if not chosen.keeps(issue.code) or (issue.path, issue.line, issue.code) in reported:
             continue
         severity = settings.severity.get(issue.code, issue.severity)
@@ -343,7 +340,8 @@ def check(
     chosen_files = [Path(f) for f in files] or (
         [path] if path.is_file() else find_dockerfiles(root)
     )
-    return Findings(_check_files(chosen_files, root, chosen, settings, tuple(targets)))
+    with file_limits(settings.max_file_size):
+        return Findings(_check_files(chosen_files, root, chosen, settings, tuple(targets)))
 
 
 def check_text(
@@ -378,7 +376,8 @@ def check_text(
     tool = []
     if hadolint and chosen.hadolint:
         target = linter.target(name, name, dockerfile)
-        target = target if target.text is not None else linter.Target(name, name, text, ())
+        if target.text is None and not target.skip:
+            target = linter.Target(name, name, text, ())
         tool = _run_hadolint([target], None, chosen, settings, own)
     return Findings(own + tool)
 

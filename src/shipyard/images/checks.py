@@ -30,7 +30,7 @@ __all__ = [
     "unchecked_adds",
 ]
 
-_URL_CREDENTIALS = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
+_URL_CREDENTIALS = re.compile(r"[a-z][a-z0-9+.-]{0,31}://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
 _TOKEN = re.compile(
     r"glpat-[\w-]{20}|gh[pousr]_\w{30,}|github_pat_\w{30,}|AKIA[0-9A-Z]{16}|"
     r"xox[abprs]-[\w-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY"

@@ -235,6 +235,9 @@ class Dockerfile:
     global_args: dict[str, str | None]
     stages: list[Stage]
     escape: str = "\\"
+    _names: dict[str, Stage] | None = field(default=None, init=False, repr=False, compare=False)
+    #: What readers derive from the instructions once (e.g. each RUN's commands), by name.
+    memo: dict[str, dict] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def lines(self) -> list[str]:
@@ -243,9 +246,14 @@ class Dockerfile:
 
     def stage_named(self, name: str) -> Stage | None:
         """Return the stage with this ``AS`` name (case-insensitive) or index."""
-        if name.isdigit() and int(name) < len(self.stages):
-            return self.stages[int(name)]
-        return next((s for s in self.stages if s.name == name.lower()), None)
+        from shipyard._reading import decimal
+
+        number = decimal(name)  # never raises: '²'.isdigit() is true, int('²') fails
+        if number is not None:
+            return self.stages[number] if number < len(self.stages) else None
+        if self._names is None:
+            self._names = {s.name: s for s in self.stages if s.name}
+        return self._names.get(name.lower())
 
     def final_stages(self, targets: tuple[str, ...] | list[str] = ()) -> list[Stage]:
         """Return the stages that become images: ``targets`` (``--target``), else the last one.
@@ -480,9 +488,12 @@ def _build(path: Path, text: str, instructions: list[Instruction]) -> Dockerfile
     escape = _escape_directive(text)
     global_args: dict[str, str | None] = {}
     stages: list[Stage] = []
+    names: dict[str, int] = {}  # stage name -> index: lookups stay linear in the stages
     for instruction in instructions:
         if instruction.keyword == "FROM":
-            stages.append(_stage(instruction, len(stages), stages, global_args, path))
+            stages.append(_stage(instruction, len(stages), names, global_args, path))
+            if stages[-1].name:
+                names[stages[-1].name] = stages[-1].index
         elif not stages:
             if instruction.keyword != "ARG":
                 msg = f"{instruction.keyword} before the first FROM: only ARG may come before it"
@@ -500,7 +511,7 @@ def _build(path: Path, text: str, instructions: list[Instruction]) -> Dockerfile
 def _stage(
     instruction: Instruction,
     index: int,
-    stages: list[Stage],
+    names: dict[str, int],
     global_args: dict[str, str | None],
     path: Path,
 ) -> Stage:
@@ -509,13 +520,13 @@ def _stage(
         msg = f"FROM takes an image and an optional 'AS name', not {instruction.text!r}"
         raise InputError(msg, path=path, line=instruction.line, hint=_HINT)
     name = args[2].lower() if len(args) == 3 else None
-    if name and any(s.name == name for s in stages):
+    if name and name in names:
         msg = f"the stage name {name!r} is used twice"
         raise InputError(
             msg, path=path, line=instruction.line, hint="Give each stage its own name."
         )
     image, missing = expand(args[0], global_args)
-    parent = next((s.index for s in stages if s.name and s.name == image.lower()), None)
+    parent = names.get(image.lower())
     return Stage(
         index=index,
         name=name,

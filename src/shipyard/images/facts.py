@@ -48,7 +48,7 @@ BUILD_PACKAGES = {"build-essential", "gcc", "g++", "cpp", "clang", "make", "cmak
 # Python tools that build or lock environments.
 BUILD_TOOLS = {"poetry", "uv", "pdm", "hatch", "pip-tools", "pipenv", "build", "twine", "flit",
                "maturin", "cython", "setuptools-scm", "poetry-plugin-export"}  # fmt: skip
-_DEV_PACKAGE = re.compile(r".+-(dev|devel)$")
+_DEV_SUFFIXES = ("-dev", "-devel")
 _INSTALLERS = {("apt-get", "install"), ("apt", "install"), ("aptitude", "install"), ("apk", "add"),
                ("dnf", "install"), ("yum", "install"), ("microdnf", "install"),
                ("zypper", "install"), ("micromamba", "install"), ("micromamba", "create"),
@@ -116,11 +116,15 @@ def _mount_fields(mount: str) -> dict[str, str]:
 def runs(dockerfile: Dockerfile, stage: Stage, *, inherited: bool = False) -> Iterator[Run]:
     """Yield the RUN instructions of a stage (and of the stages it builds on, if ``inherited``)."""
     members = dockerfile.ancestry(stage) if inherited else [stage]
+    # Several rules read the same RUNs: split each one's shell script once per Dockerfile.
+    cache: dict[int, list] = dockerfile.memo.setdefault("pipelines", {})
     for member in members:
         for instruction in member.instructions:
             if instruction.keyword == "RUN":
-                found = [p for script in scripts(instruction) for p in pipelines(script)]
-                yield Run(member, instruction, found)
+                key = id(instruction)
+                if key not in cache:
+                    cache[key] = [p for script in scripts(instruction) for p in pipelines(script)]
+                yield Run(member, instruction, list(cache[key]))
 
 
 def truthy(value: str | None) -> bool:
@@ -199,7 +203,8 @@ def removed(run: Run) -> set[str]:
 
 def is_build_package(name: str) -> bool:
     """Tell whether an OS or conda package is a compiler, header set or build tool."""
-    return name in BUILD_PACKAGES or bool(_DEV_PACKAGE.match(name)) or name.startswith("gcc-")
+    dev = any(name.endswith(suffix) and len(name) > len(suffix) for suffix in _DEV_SUFFIXES)
+    return name in BUILD_PACKAGES or dev or name.startswith("gcc-")
 
 
 def feeds(dockerfile: Dockerfile, stage: Stage, finals: list[Stage]) -> bool:

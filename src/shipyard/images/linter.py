@@ -5,6 +5,13 @@ environment's ``bin`` directory (https://github.com/hadolint/hadolint). Shipyard
 for all the Dockerfiles it checks, with ``--format json``, and with the project's
 ``.hadolint.yaml`` when there is one: its ``ignored``, ``override`` and ``trustedRegistries``
 apply, and so do inline ``# hadolint ignore=DL3008`` comments.
+
+hadolint is bounded: it runs at most :data:`TIMEOUT` seconds, and is not given a Dockerfile larger
+than :data:`MAX_BYTES` or one whose cost (:func:`cost`) passes :data:`MAX_COST`. Its time grows
+with the number of RUN instructions times the number of ARG and ENV variables, because it runs
+ShellCheck on each RUN with every variable declared before it (2,000 ARGs and 100 RUNs take
+minutes). Past a bound, the result is one ``info`` finding, ``not run: <why>`` (code
+:data:`NOT_RUN`), never a silent pass.
 """
 
 from __future__ import annotations
@@ -20,15 +27,37 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from shipyard.errors import InputError, ShipyardError
-from shipyard.images.dockerfile import Dockerfile
+from shipyard.images.dockerfile import Dockerfile, Instruction
 
-__all__ = ["HadolintIssue", "Target", "config_file", "executable", "run", "target", "version"]
+__all__ = [
+    "NOT_RUN",
+    "HadolintIssue",
+    "Target",
+    "config_file",
+    "cost",
+    "executable",
+    "run",
+    "target",
+    "version",
+]
 
 CONFIG_NAMES = (".hadolint.yaml", ".hadolint.yml")
 # hadolint's levels -> Shipyard's severities.
 LEVELS = {"error": "error", "warning": "warning", "info": "info", "style": "info"}
 WIKI = "https://github.com/hadolint/hadolint/wiki/{code}"
 SHELLCHECK_WIKI = "https://www.shellcheck.net/wiki/{code}"
+#: The code of the finding that says hadolint did not run on a file, and why.
+NOT_RUN = "hadolint"
+HOME = "https://github.com/hadolint/hadolint"
+#: Seconds hadolint may run on one batch of Dockerfiles.
+TIMEOUT = 10.0
+#: The largest Dockerfile given to hadolint, in bytes.
+MAX_BYTES = 128 * 1024
+#: The largest :func:`cost` of a Dockerfile given to hadolint (a RUN with 16 variables counts 2).
+MAX_COST = 200
+#: The deepest nesting of parentheses and braces in a RUN given to hadolint: ShellCheck's time
+#: grows with the square of it (300 levels of ``$(...)``: 3 s; 1,000: 36 s).
+MAX_NESTING = 64
 
 
 @dataclass(frozen=True)
@@ -95,6 +124,7 @@ class Target:
     shown: str
     text: str | None = None
     lines: tuple[int, ...] = ()
+    skip: str = ""
 
 
 def target(argument: str, shown: str, dockerfile: Dockerfile | None) -> Target:
@@ -106,6 +136,9 @@ def target(argument: str, shown: str, dockerfile: Dockerfile | None) -> Target:
     """
     if dockerfile is None:
         return Target(argument, shown)
+    reason = _too_costly(dockerfile)
+    if reason:
+        return Target(argument, shown, skip=reason)
     lines = dockerfile.text.splitlines()
     ends = {i.end_line for i in dockerfile.instructions if i.heredocs}
     ends = {n for n in ends if n < len(lines) and lines[n].strip()}
@@ -121,6 +154,59 @@ def target(argument: str, shown: str, dockerfile: Dockerfile | None) -> Target:
     return Target(argument, shown, "\n".join(text) + "\n", tuple(origin))
 
 
+def cost(dockerfile: Dockerfile) -> int:
+    """Estimate hadolint's work on a Dockerfile: its RUNs, weighted by the variables they see."""
+    runs, variables = _counts(dockerfile)
+    return runs + runs * variables // 16
+
+
+def _counts(dockerfile: Dockerfile) -> tuple[int, int]:
+    """Return the number of RUN instructions and of ARG and ENV variables."""
+    runs = sum(1 for i in dockerfile.instructions if "RUN" in (i.keyword, i.sub))
+    variables = sum(len(i.args) for i in dockerfile.instructions if i.keyword in ("ARG", "ENV"))
+    return runs, variables
+
+
+def _too_costly(dockerfile: Dockerfile) -> str:
+    """Return why hadolint is not given this Dockerfile, or ``""`` when it is."""
+    size = len(dockerfile.text.encode("utf-8", "replace"))
+    if size > MAX_BYTES:
+        return f"the file is {size // 1024} KiB; hadolint is given {MAX_BYTES // 1024} KiB at most"
+    nesting = max((_nesting(i) for i in dockerfile.instructions if "RUN" in (i.keyword, i.sub)),
+                  default=0)  # fmt: skip
+    if nesting > MAX_NESTING:
+        return (
+            f"a RUN nests parentheses or braces {nesting} levels deep (the bound is "
+            f"{MAX_NESTING}): ShellCheck, which hadolint runs on it, would take minutes"
+        )
+    work = cost(dockerfile)
+    if work > MAX_COST:
+        runs, variables = _counts(dockerfile)
+        return (
+            f"{runs} RUN instructions and {variables} ARG/ENV variables (cost {work}, the bound "
+            f"is {MAX_COST}): hadolint runs ShellCheck on each RUN with every variable, which "
+            "would take minutes"
+        )
+    return ""
+
+
+def _nesting(instruction: Instruction) -> int:
+    """Return the deepest nesting of ``(`` and ``{`` in a RUN's command and heredocs."""
+    deepest = depth = 0
+    for text in (instruction.original, *instruction.heredocs):
+        for char in text:
+            if char in "({":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif char in ")}":
+                depth = max(depth - 1, 0)
+    return deepest
+
+
+def _not_run(target: Target, reason: str) -> HadolintIssue:
+    return HadolintIssue(NOT_RUN, "info", target.shown, 1, f"not run: {reason}", HOME)
+
+
 def run(targets: list[Target], root: Path | None) -> list[HadolintIssue]:
     """Run hadolint on Dockerfiles and return its findings, with the paths and lines to show.
 
@@ -133,11 +219,18 @@ def run(targets: list[Target], root: Path | None) -> list[HadolintIssue]:
         InputError: The configuration file is invalid: hadolint would silently ignore it.
         ShipyardError: hadolint is missing or fails.
     """
-    by_file = [t for t in targets if t.text is None]
-    issues = _run_files(by_file, root) if by_file else []
+    issues = [_not_run(t, t.skip) for t in targets if t.skip]
+    by_file = [t for t in targets if t.text is None and not t.skip]
+    try:
+        issues += _run_files(by_file, root) if by_file else []
+    except subprocess.TimeoutExpired:
+        issues += [_not_run(t, f"hadolint took more than {TIMEOUT:g} s") for t in by_file]
     for t in targets:
-        if t.text is not None:
-            issues += _run_text(t, t.text, root)
+        if t.text is not None and not t.skip:
+            try:
+                issues += _run_text(t, t.text, root)
+            except subprocess.TimeoutExpired:
+                issues.append(_not_run(t, f"hadolint took more than {TIMEOUT:g} s"))
     return issues
 
 
@@ -165,7 +258,13 @@ def _run(arguments: list[str], root: Path | None, stdin: str | None) -> list[Had
     command += arguments
     with tempfile.TemporaryDirectory(prefix="shipyard-hadolint-") as empty:
         done = subprocess.run(
-            command, cwd=root or empty, input=stdin, capture_output=True, text=True, check=False
+            command,
+            cwd=root or empty,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=TIMEOUT,
         )
     if config is not None:
         _check_config(done.stderr, config)

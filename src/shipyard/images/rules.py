@@ -503,16 +503,20 @@ def context_ignored(context: ImageContext) -> Iterator[Hit]:
     if context.dockerignore is None:
         yield Hit("no .dockerignore: the build context includes .git, .venv and any .env file")
         return
+    from shipyard import _reading
+    from shipyard.errors import InputError
+
     try:
-        text = context.dockerignore.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        # Unreadable is not "nothing wrong": what it lets into the context is unknown.
+        data = _reading.read_bytes(context.dockerignore, "dockerignore")
+    except InputError as exc:
+        # Unreadable (or past its size limit) is not "nothing wrong": what it lets into the
+        # context is unknown.
         yield Hit(
-            f"{context.dockerignore_shown} cannot be read ({exc.strerror or exc}): what it lets "
-            "into the build context is unknown"
+            f"{context.dockerignore_shown} cannot be read ({exc.message}): what it lets into "
+            "the build context is unknown"
         )
         return
-    ignore = DockerIgnore(text)
+    ignore = DockerIgnore(data.decode("utf-8", errors="replace"))
     kept = [name for name in REQUIRED_IGNORES if not ignore.excludes(name)]
     kept += [n for n in facts.context_secrets(context.context_dir, ignore) if n not in kept]
     if kept:

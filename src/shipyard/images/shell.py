@@ -91,19 +91,46 @@ def _tokens(line: str) -> list[str]:
 
 
 def _lines(script: str) -> Iterator[list[str]]:
-    """Yield the tokens of each logical line; a line with an open quote joins the next."""
-    pending = ""
+    """Yield the tokens of each logical line; a line with an open quote joins the next.
+
+    Lines are joined until the quote closes and tokenized once: tokenizing the growing text
+    at every line would take quadratic time on an unterminated quote.
+    """
+    pending: list[str] = []
+    quote = ""
     for raw in script.replace("\\\n", " ").splitlines():
-        text = f"{pending}\n{raw}" if pending else raw
-        try:
-            tokens = _tokens(text)
-        except ValueError:
-            pending = text
+        pending.append(raw)
+        quote = _open_quote(raw, quote)
+        if quote:
             continue
-        pending = ""
-        yield tokens
+        text = "\n".join(pending)
+        pending = []
+        try:
+            yield _tokens(text)
+        except ValueError:
+            yield text.split()
     if pending:
-        yield pending.split()
+        yield "\n".join(pending).split()
+
+
+def _open_quote(line: str, quote: str) -> str:
+    """Return the quote still open after ``line`` (``'``, ``"`` or ``""``), given the one before."""
+    index, word_start = 0, True
+    while index < len(line):
+        char = line[index]
+        if quote == "'":
+            quote = "" if char == "'" else quote
+        elif char == "\\":
+            index += 1  # the next character is escaped, in double quotes and outside
+        elif quote == '"':
+            quote = "" if char == '"' else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and word_start:
+            break  # a comment: quotes in it do not count
+        word_start = char.isspace() or char in ";&|()<>"
+        index += 1
+    return quote
 
 
 def pipelines(script: str, depth: int = 0) -> list[list[Command]]:

@@ -23,7 +23,7 @@ from shipyard.errors import ConfigError
 __all__ = ["PublishCommands", "ReleaseTags", "publish_commands", "release_tags", "self_hosted_tag"]
 
 _GITLAB_VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)(-ee|-ce)?$")
-_SEMVER = re.compile(r"^v?\d+\.\d+\.\d+([-.]?[A-Za-z0-9.]+)?$")
+_SEMVER = re.compile(r"^v?\d+\.\d+\.\d++([-.]?[A-Za-z0-9.]+)?$")
 _DOCKERHUB_REPO = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*/[a-z0-9]+(?:[._-][a-z0-9]+)*$")
 LATEST_POLICIES = ("newest-stable", "never")
 

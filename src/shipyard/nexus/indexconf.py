@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shipyard.errors import InputError
+from shipyard.errors import InputError, shorten
 
 __all__ = ["KINDS", "IndexFile", "Setting", "expand", "find_files", "load"]
 
@@ -101,20 +101,6 @@ def find_files(root: Path) -> list[Path]:
     return [root / name for name in names if (root / name).is_file()]
 
 
-def _read(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        msg = f"cannot read the file: {exc.strerror}"
-        raise InputError(msg, path=path, hint="Check the file's permissions.") from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        msg = "not UTF-8 text"
-        raise InputError(msg, path=path, line=line, hint="Save the file as UTF-8.") from None
-
-
 def load(path: Path) -> IndexFile:
     """Read one file into its settings.
 
@@ -128,7 +114,9 @@ def load(path: Path) -> IndexFile:
         raise InputError(
             msg, path=path, hint="Pass pip.conf, .pypirc, pyproject.toml or .gitlab-ci.yml."
         )
-    text = _read(path)
+    from shipyard import _reading
+
+    text = _reading.read_text(path, kind)
     result = IndexFile(path, kind)
     if kind in ("pip", "pypirc"):
         _ini(result, text)
@@ -159,28 +147,30 @@ def _ini(result: IndexFile, text: str) -> None:
 def _ini_section(result: IndexFile, line: str, number: int) -> str:
     """Return the name of the ``[section]`` header on ``line``."""
     if not line.endswith("]"):
-        msg = f"malformed section header {line!r}"
+        msg = f"malformed section header {shorten(repr(line))}"
         raise InputError(msg, path=result.path, line=number, hint="Write it as [name].")
     return line[1:-1].strip()
 
 
 def _ini_assignment(result: IndexFile, section: str, line: str, number: int) -> str:
     """Record the value of a ``key = value`` line and return its key."""
-    match = re.match(r"([^=:]+?)\s*[=:]\s*(.*)$", line)
-    if not match:
-        msg = f"expected 'key = value', found {line!r}"
+    # Split at the first '=' or ':' by hand: a lazy regex here backtracks on long lines.
+    at = min((i for i in (line.find("="), line.find(":")) if i >= 0), default=-1)
+    name, value = line[:at].strip(), line[at + 1 :].strip()
+    if at <= 0 or not name:
+        msg = f"expected 'key = value', found {shorten(repr(line))}"
         raise InputError(msg, path=result.path, line=number, hint="Fix or remove the line.")
     if not section:
-        msg = f"{match[1]!r} is outside any [section]"
+        msg = f"{shorten(name)!r} is outside any [section]"
         raise InputError(
             msg,
             path=result.path,
             line=number,
             hint="Put it under [global] (pip) or a [server] (.pypirc).",
         )
-    key = match[1].strip().lower()
-    if match[2]:
-        _ini_value(result, section, key, match[2], number)
+    key = name.lower()
+    if value:
+        _ini_value(result, section, key, value, number)
     return key
 
 
@@ -225,14 +215,9 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _pyproject(result: IndexFile, text: str) -> None:
-    import tomllib
+    from shipyard import _reading
 
-    from shipyard._toml import decode_error
-
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise decode_error(exc, result.path, "PKG001", text) from None
+    data = _reading.load_toml(text, result.path, "PKG001")
     tool = _table(data, "tool")
     uv = _table(tool, "uv")
     _uv_indexes(result, text, uv)
@@ -296,32 +281,17 @@ def _gitlab_ci(result: IndexFile, text: str) -> None:
 
 
 def _load_yaml(path: Path, text: str) -> Any:
-    """Parse YAML keeping line numbers.
+    """Parse YAML keeping line numbers, within the bounds of :mod:`shipyard._reading`.
 
     Raises:
         InputError: The text is not valid YAML (with the line when known).
     """
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from shipyard import _reading
 
-    yaml = YAML(typ="rt")
-    try:
-        documents = list(yaml.load_all(text))
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        msg = f"invalid YAML: {exc.problem or exc.context}"
-        raise InputError(msg, path=path, line=line, hint="Fix the YAML syntax.") from None
-    except YAMLError as exc:
-        msg = f"invalid YAML: {exc}"
-        raise InputError(msg, path=path, hint="Fix the YAML syntax.") from None
-    except (ValueError, TypeError, AttributeError, KeyError, RecursionError):
-        # ruamel.yaml fails this way on some malformed files, e.g. an anchor merged into itself
-        msg = "invalid YAML: an anchor or merge key refers to itself or to nothing"
-        hint = "Fix the anchors (&name) and merges (<<: *name)."
-        raise InputError(msg, path=path, hint=hint) from None
+    hint = "Fix the YAML syntax; GitLab's pipeline editor shows the same error."
     # A CI/CD component or an included file may open with a `spec:` header, then `---` and the
     # configuration (rule CI001 checks the shape); the settings are in the last document.
+    documents = _reading.load_yaml(text, path, hint=hint, documents=True)
     return documents[-1] if documents else None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -528,6 +529,13 @@ def schema_valid(pp: Pyproject) -> Iterator[Hit]:
     logging.getLogger("validate_pyproject").setLevel(logging.ERROR)
     try:
         _validator()(pp.data)
+    except TypeError:
+        # validate-pyproject puts the offending value in its message with json.dumps, which
+        # fails on TOML dates and times: say where the date is ourselves.
+        key, value = next(_dates(pp.data), ((), None))
+        where = ".".join(key) or "a value"
+        yield Hit(f"{where} is a TOML date or time ({value}), which the schema does not allow "
+                  "there; quote it if it is text", pp.line(*key))  # fmt: skip
     except ValidationError as exc:
         where = (exc.name or "").strip("`")
         key = tuple(re.sub(r"\[\d+\]", "", where).split("."))
@@ -537,6 +545,20 @@ def schema_valid(pp: Pyproject) -> Iterator[Hit]:
             message += did_you_mean(unknown[1], _PROJECT_KEYS)
             key = ("project", unknown[1])
         yield Hit(message.replace("`", "'"), pp.line(*key))
+
+
+def _dates(data: Any, key: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """Yield the key path and value of each TOML date, time or date-time in a document."""
+    import datetime
+
+    if isinstance(data, (datetime.date, datetime.time)):
+        yield key, data
+    elif isinstance(data, dict):
+        for name, value in data.items():
+            yield from _dates(value, (*key, str(name)))
+    elif isinstance(data, list):
+        for value in data:
+            yield from _dates(value, key)
 
 
 @rule(

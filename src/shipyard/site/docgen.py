@@ -117,12 +117,26 @@ def _configuration_page() -> str:
 def _cli_page() -> str:
     import click
 
-    from shipyard.cli import cli
+    from shipyard.images.linter import MAX_BYTES, TIMEOUT
+    from shipyard._reading import MAX_DEPTH, MAX_DIGITS, MAX_NODES
+    from shipyard.cli import BUG_REPORT_URL, cli
 
     lines = [HEADER, "(cli)=\n", "# Command line\n",
              "`shipyard` is installed with the package. Exit status: 0 when no finding reaches the "
              "failure threshold, 1 when one does, 2 for a usage error or a file Shipyard cannot "
-             "read (one `error:` line with the file and line, and a hint).\n"]  # fmt: skip
+             "read (one `error:` line with the file and line, and a hint), 3 when Shipyard itself "
+             "failed: a bug, not a problem of the checked files. A CI job can tell the three "
+             "apart.\n",
+             "On a bug Shipyard prints one `internal error:` line naming the exception and "
+             f"where to report it ({BUG_REPORT_URL}); `shipyard --debug <command>` prints the "
+             "traceback too, to attach to the report.\n",
+             "Files are read within limits, so no input makes a check hang or run out of memory: "
+             "a size limit per kind of file (the `max-file-size` setting, see "
+             "{ref}`configuration`), at most "
+             f"{MAX_DEPTH} levels of nesting, YAML aliases expanding to at most {MAX_NODES:,} "
+             f"values, integers of at most {MAX_DIGITS} digits. hadolint runs at most "
+             f"{TIMEOUT:g} s on Dockerfiles of at most {MAX_BYTES // 1024} KiB; past that its "
+             "result is an `info` finding `not run: <why>` (code `hadolint`).\n"]  # fmt: skip
 
     def walk(command: click.Command, path: list[str]) -> None:
         # A fixed width: click otherwise wraps help to the terminal running the generator.
