@@ -16,10 +16,10 @@ import pytest
 
 from shipyard import _reading, audit, environments, images
 from shipyard.cli import BUG_STATUS, main
-from shipyard.images import dockerfile as _dockerfile
-from shipyard.images import linter as _hadolint
 from shipyard.config import load_settings
 from shipyard.errors import ConfigError, InputError, ShipyardError
+from shipyard.images import dockerfile as _dockerfile
+from shipyard.images import linter as _hadolint
 
 ENV = "environment.yml"
 

@@ -116,8 +116,8 @@ def check_environment(
     Raises:
         InputError: The file is missing or malformed (rule ENV001), with line and column.
     """
-    from shipyard.errors import InputError
     from shipyard._reading import file_limits
+    from shipyard.errors import InputError
     from shipyard.rules import run_rules, selected_rules
 
     path = Path(path)

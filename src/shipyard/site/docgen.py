@@ -117,9 +117,9 @@ def _configuration_page() -> str:
 def _cli_page() -> str:
     import click
 
-    from shipyard.images.linter import MAX_BYTES, TIMEOUT
     from shipyard._reading import MAX_DEPTH, MAX_DIGITS, MAX_NODES
     from shipyard.cli import BUG_REPORT_URL, cli
+    from shipyard.images.linter import MAX_BYTES, TIMEOUT
 
     lines = [HEADER, "(cli)=\n", "# Command line\n",
              "`shipyard` is installed with the package. Exit status: 0 when no finding reaches the "
