@@ -442,7 +442,7 @@ def _flow_too_deep(text: str) -> int | None:
     """
     depth, quote = 0, ""
     for number, line in enumerate(text.splitlines(), start=1):
-        previous, index = " ", 0
+        previous, index, on_line = " ", 0, 0
         while index < len(line):
             char = line[index]
             if quote:
@@ -454,12 +454,17 @@ def _flow_too_deep(text: str) -> int | None:
                 break
             elif char in "'\"" and (depth or previous in " \t:-[{,"):
                 quote = char
-            elif char in "[{" and (depth or previous in " \t:-?"):
-                depth += 1
-                if depth > MAX_DEPTH:
+            elif char in "[{":
+                # Any bracket on one line counts (``&anchor{{{`` opens flows too); across lines
+                # only those that surely open a collection, so brackets in plain scalars of
+                # many lines do not add up.
+                on_line += 1
+                depth += 1 if depth or previous in " \t:-?" else 0
+                if depth > MAX_DEPTH or on_line > MAX_DEPTH:
                     return number
-            elif char in "]}" and depth:
-                depth -= 1
+            elif char in "]}":
+                on_line = max(on_line - 1, 0)
+                depth = max(depth - 1, 0)
             previous = char
             index += 1
     return None

@@ -67,6 +67,14 @@ def test_deep_gitlab_ci_is_an_input_error(tmp_path):
     assert "nested" in input_error(audit.check, path).message
 
 
+def test_flow_nesting_after_an_anchor_is_refused_before_scanning(tmp_path):
+    # ruamel.yaml's scanner is quadratic in flow depth: 30,000 levels took minutes.
+    path = write(tmp_path, ".gitlab-ci.yml", ".python: &python" + "{" * 30_000 + "\n")
+    start = time.process_time()
+    assert "nested" in input_error(audit.check, path).message
+    assert time.process_time() - start < 2
+
+
 def test_nesting_within_the_limit_still_reads(tmp_path):
     path = write(tmp_path, "pyproject.toml", "[tool.x]\na = " + "[" * 30 + "]" * 30 + "\n")
     value = _reading.load_toml(path.read_text(), path)["tool"]["x"]["a"]
