@@ -127,10 +127,11 @@ def read_bytes(path: Path, kind: str) -> bytes:
         raise InputError(msg, path=path, hint="Check the file's permissions.") from None
     if len(data) > limit:
         msg = f"the file is larger than {limit // 1024} KiB, the limit for {kind} files"
+        setting = f"`max-file-size = {{{kind} = {2 * limit // 1024}}}` in [tool.shipyard] or "
         hint = (
             "Check it is the file you meant; to read it anyway, raise the limit: "
-            f"`max-file-size = {{{kind} = {2 * limit // 1024}}}` in [tool.shipyard] or "
-            f"{_ENV}={kind}={2 * limit // 1024}."
+            # pyproject.toml holds [tool.shipyard]: its own limit comes from the environment.
+            f"{setting if kind != 'pyproject' else ''}{_ENV}={kind}={2 * limit // 1024}."
         )
         raise InputError(msg, path=path, hint=hint)
     return data
