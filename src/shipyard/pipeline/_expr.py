@@ -16,7 +16,7 @@ from typing import Any
 __all__ = ["SCENARIOS", "evaluate", "job_runs", "pipeline_runs"]
 
 _TOKEN = re.compile(
-    r"""\s*(?:
+    r"""\s*+(?:
       (?P<var>\$\{?\w+\}?)
     | (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
     | (?P<regex>/(?:[^/\\]|\\.)*/[a-z]*)

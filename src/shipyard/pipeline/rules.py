@@ -493,7 +493,7 @@ def secrets_scoped(ci: CiFile) -> Iterator[Hit]:
 
 # -- CI011 ----------------------------------------------------------------------------------------
 
-_PINNED = re.compile(r"(?<![\w$])([A-Za-z][\w.-]*)(?:\[[\w,.-]*\])?==(\d[\w.+!-]*)")
+_PINNED = re.compile(r"(?<![\w$])([A-Za-z][\w.-]*+)(?:\[[\w,.-]*\])?==(\d[\w.+!-]*)")
 _PIP_INSTALL = re.compile(r"\b(?:pip3?|uv\s+pip|python3?\s+-m\s+pip)\s+install\b")
 
 

@@ -231,7 +231,7 @@ def test_shipyard_check_on_an_anchor_merged_into_itself(tmp_path):
     from shipyard.errors import InputError
 
     (tmp_path / ".gitlab-ci.yml").write_text(".t: &a\n  <<: *a\n", encoding="utf-8")
-    with pytest.raises(InputError, match="anchor"):
+    with pytest.raises(InputError, match="alias refers to the collection it is in"):
         audit.check(tmp_path, select=["NEX"])
     found = check_pipeline(tmp_path / ".gitlab-ci.yml", settings=Settings())
     assert [(f.rule_id, f.line) for f in found] == [("CI001", 1)]
