@@ -2,7 +2,9 @@
 
 Every call names the operation it is part of (``"create repository 'pypi-internal'"``). A
 transient failure (connection refused, 502, 503, 504) is retried a few times with exponential
-backoff; any other failure, and a transient one that outlives the retries, becomes an
+backoff, but a request that is not idempotent (a ``POST``) only when it surely was not handled: a
+refused connection or a 503; never after a lost answer, a timeout or a gateway's 502/504, which it
+may have outlived. Any other failure, and a transient one that outlives the retries, becomes an
 :class:`~shipyard.errors.OperationError` carrying the status and the server's own message, with
 every secret the client knows redacted. No ``requests`` exception escapes.
 """
@@ -24,6 +26,9 @@ from shipyard.errors import OperationError, redact
 __all__ = ["HttpClient", "RetryPolicy", "never_sent", "reason", "server_message"]
 
 RETRY_STATUSES = (502, 503, 504)
+#: The statuses that say the request was not handled at all, so even a POST may be sent again
+#: (a 502 or 504 comes from a gateway whose server may have handled it before failing).
+NOT_HANDLED_STATUSES = (503,)
 # Methods that are safe to send again after a timeout: the first attempt may have been applied.
 _IDEMPOTENT = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
 _TAG = re.compile(r"<[^<>]+>")  # not [^>]: that rescans the text from every "<"
@@ -34,8 +39,10 @@ class RetryPolicy:
     """When a client tries again, and how long it waits: the one policy Nexus and GitLab share.
 
     A transient failure (no connection, 502, 503, 504) is tried again at most ``retries`` times,
-    after ``backoff`` seconds, doubled before each next try. Whether a request that may have
-    reached the server can be sent again is the caller's question (:func:`never_sent`).
+    after ``backoff`` seconds, doubled before each next try; so a call ends after at most
+    ``retries + 1`` tries and :attr:`total_backoff` seconds of waiting. A request that is not
+    idempotent (``POST``) is sent again only when it surely was not handled
+    (:meth:`retry_status`, :meth:`resend`): never twice into the server.
 
     Attributes:
         retries: How many times a transient failure is retried (so at most ``retries + 1`` tries).
@@ -48,6 +55,25 @@ class RetryPolicy:
     backoff: float = 0.2
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     statuses: tuple[int, ...] = RETRY_STATUSES
+
+    @property
+    def total_backoff(self) -> float:
+        """The longest a call waits between its tries, in seconds (the timeouts come on top)."""
+        return sum(self.backoff * (2**attempt) for attempt in range(self.retries))
+
+    def retry_status(self, method: str, status: int) -> bool:
+        """Tell whether an answer with ``status`` to a ``method`` request may be tried again."""
+        if method.upper() in _IDEMPOTENT:
+            return status in self.statuses
+        return status in self.statuses and status in NOT_HANDLED_STATUSES
+
+    def resend(self, method: str, exc: requests.RequestException) -> bool:
+        """Tell whether a ``method`` request that got no answer (``exc``) may be sent again.
+
+        A refused connection was never sent; a dropped one may have been applied already, and
+        so may a request that timed out, so only idempotent requests are sent again after those.
+        """
+        return method.upper() in _IDEMPOTENT or never_sent(exc)
 
     def again(self, attempt: int) -> bool:
         """Wait before the next try and return True, or return False once the retries are spent."""
@@ -187,11 +213,12 @@ class HttpClient:
                     method, url, auth=self._auth(), timeout=self.timeout, **kwargs
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
-                if _may_resend(method, exc) and self.retry.again(attempt):
+                if self.retry.resend(method, exc) and self.retry.again(attempt):
                     attempt += 1
                     continue
                 raise self._transport_error(exc, operation, shown_url, masked, hint) from None
-            if response.status_code in self.retry.statuses and self.retry.again(attempt):
+            retry = self.retry.retry_status(method, response.status_code)
+            if retry and self.retry.again(attempt):
                 attempt += 1
                 continue
             if response.status_code in accepted:
@@ -234,15 +261,6 @@ class HttpClient:
     def close(self) -> None:
         """Close the connection pool."""
         self._session.close()
-
-
-def _may_resend(method: str, exc: requests.RequestException) -> bool:
-    """Tell whether a request that got no answer may be sent again.
-
-    A refused connection was never sent; a dropped one may have been applied already, and so
-    may a request that timed out, so only idempotent requests are sent again after those.
-    """
-    return method.upper() in _IDEMPOTENT or never_sent(exc)
 
 
 def never_sent(exc: requests.RequestException) -> bool:

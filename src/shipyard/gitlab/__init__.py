@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from shipyard._http import RetryPolicy, never_sent, reason
+from shipyard._http import RetryPolicy, reason
 from shipyard.config import Secret, Settings
 from shipyard.errors import ConfigError, OperationError, redact
 from shipyard.plans import Change, Plan
@@ -170,12 +170,18 @@ class GitLabProject:
         return self._project
 
     def call(
-        self, operation: str, action: Callable[[], Any], secrets: Sequence[object] = ()
+        self,
+        operation: str,
+        action: Callable[[], Any],
+        secrets: Sequence[object] = (),
+        *,
+        method: str = "GET",
     ) -> Any:
         """Run one python-gitlab call, retrying transient failures; raise OperationError.
 
-        A create is not retried after an answer that may have been lost mid-way: the next plan
-        sees whether it happened.
+        The retries follow the same :class:`~shipyard._http.RetryPolicy` as the Nexus client:
+        a create (``method="POST"``) is not sent again after an answer that may have been lost
+        mid-way, a timeout or a gateway's 502/504; the next plan sees whether it happened.
         """
         import gitlab
         import requests
@@ -187,7 +193,8 @@ class GitLabProject:
                 return action()
             except gitlab.exceptions.GitlabError as exc:
                 status = exc.response_code
-                if status in self.retry.statuses and self.retry.again(attempt):
+                retry = status is not None and self.retry.retry_status(method, status)
+                if retry and self.retry.again(attempt):
                     attempt += 1
                     continue
                 message = redact(str(exc.error_message), masked)
@@ -199,7 +206,7 @@ class GitLabProject:
                     hint=_hint(status),
                 ) from None
             except requests.RequestException as exc:
-                if never_sent(exc) and self.retry.again(attempt):
+                if self.retry.resend(method, exc) and self.retry.again(attempt):
                     attempt += 1
                     continue
                 raise OperationError(
@@ -291,6 +298,7 @@ def _create_variable(
         f"create CI/CD variable {variable.key}",
         lambda: target.project.variables.create(data),
         _secrets(variable),
+        method="POST",
     )
     return Change("create", "CI variable", variable.key, fields, note, run=create)
 
@@ -326,6 +334,7 @@ def _update_variable(
             variable.key, update, filter={"environment_scope": "*"}
         ),
         _secrets(variable),
+        method="PUT",
     )
     return Change("update", "CI variable", variable.key, shown, note, run=run)
 
