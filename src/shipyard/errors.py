@@ -58,6 +58,10 @@ class ShipyardError(Exception):
         self.message = message
         self.hint = shorten(hint, MAX_MESSAGE)
         self.doc_url = doc_url
+        #: When the error stopped :func:`shipyard.plans.apply`: the changes made before it, and
+        #: the ones not made (the failed one first), each as ``create role 'x'``.
+        self.applied: tuple[str, ...] = ()
+        self.not_applied: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return self.message

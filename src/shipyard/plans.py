@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shipyard.config import Secret
+from shipyard.errors import OperationError, ShipyardError
 
 __all__ = ["ACTIONS", "Change", "Plan", "apply"]
 
@@ -154,17 +155,51 @@ class Plan:
 def apply(plan: Plan) -> Plan:
     """Make the plan's pending changes, in order; an empty plan makes no call at all.
 
+    When a change fails, the error says which changes were made before it and which were not
+    (its ``applied`` and ``not_applied``, and its hint): nothing half-applied goes unreported. A
+    change whose request got no answer may have been made; the next plan shows whether it was.
+
     Args:
         plan: A plan made by one of Shipyard's ``plan_*`` functions.
 
     Returns:
         The plan of what was applied (its pending changes), for display.
+
+    Raises:
+        ShipyardError: A change failed (an :class:`~shipyard.errors.OperationError` naming the
+            operation, for a remote call); the changes after it were not attempted.
     """
-    done = []
-    for change in plan.pending:
+    done: list[Change] = []
+    pending = plan.pending
+    for index, change in enumerate(pending):
         if change.run is None:
             msg = f"{change.action} {change.kind} {change.name!r} has nothing to run"
             raise ValueError(msg)
-        change.run()
+        try:
+            change.run()
+        except ShipyardError as exc:
+            _report_progress(exc, done, pending[index:])
+            raise
         done.append(change)
     return Plan(done, plan.target)
+
+
+def _label(change: Change) -> str:
+    return f"{change.action} {change.kind} {change.name!r}"
+
+
+def _report_progress(exc: ShipyardError, done: list[Change], rest: list[Change]) -> None:
+    """Record on ``exc`` what was applied before it and what was not, and say so in its hint."""
+    exc.applied = tuple(_label(c) for c in done)
+    exc.not_applied = tuple(_label(c) for c in rest)
+    failed, later = rest[0], rest[1:]
+    unknown = isinstance(exc, OperationError) and exc.status is None
+    parts = [f"Applied before the failure: {', '.join(exc.applied) or 'nothing'}."]
+    if unknown:
+        parts.append(f"{_label(failed)} got no answer: it may or may not have been made.")
+    else:
+        parts.append(f"Not applied: {_label(failed)} (failed).")
+    if later:
+        parts.append(f"Not attempted: {', '.join(_label(c) for c in later)}.")
+    parts.append("Plan again to see what is still missing.")
+    exc.hint = " ".join([*parts, exc.hint]) if exc.hint else " ".join(parts)
