@@ -14,9 +14,16 @@ from typing import Any
 from shipyard.findings import Finding
 from shipyard.gates._settings import GateSettings
 
-__all__ = ["FAILED", "NOT_RUN", "PASSED", "Context", "GateResult", "ToolError", "run_tool"]
+__all__ = [
+    "FAILED", "NOT_RUN", "PASSED", "Context", "GateResult", "ToolError", "count", "run_tool",
+]  # fmt: skip
 
 PASSED, FAILED, NOT_RUN = "passed", "failed", "not run"
+
+
+def count(number: int, singular: str, plural: str = "") -> str:
+    """Return ``number`` with the noun it counts, e.g. ``1 dependency``, ``2 dependencies``."""
+    return f"{number} {singular if number == 1 else (plural or singular + 's')}"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from collections.abc import Iterable
 
 from shipyard.findings import Finding
 from shipyard.gates._deps import Dependency, closure, project_requirements
-from shipyard.gates._model import FAILED, PASSED, Context, GateResult
+from shipyard.gates._model import FAILED, PASSED, Context, GateResult, count
+from shipyard.rules import rule_url
 
 __all__ = ["NAME", "allowed", "license_of", "run", "threshold"]
 
@@ -149,7 +150,6 @@ def run(context: Context) -> GateResult:
     extra = [context.root / p for p in s.dependency_paths]
     ignored = {canonicalize_name(i) for i in s.licenses_ignore}
     deps = [d for d in closure(requirements, name, extra) if d.name not in ignored]
-    docs = context.docs_url.rstrip("/") + "/reference/rules/"
     findings = []
     for dep in deps:
         problem = _problem(dep, s.licenses_allow)
@@ -158,8 +158,10 @@ def run(context: Context) -> GateResult:
         rule_id, message = problem
         via = "" if dep.via == dep.name else f", required by {dep.via}"
         findings.append(Finding("pyproject.toml", _line_of(context, dep.via), rule_id, "error",
-                                message + via, docs + f"{rule_id.lower()}.html"))  # fmt: skip
-    measured = f"{len(deps)} dependencies, {len(findings)} not allowed or unknown"
+                                message + via, rule_url(context.docs_url, rule_id)))  # fmt: skip
+    measured = (
+        f"{count(len(deps), 'dependency', 'dependencies')}, {len(findings)} not allowed or unknown"
+    )
     status = FAILED if findings else PASSED
     return GateResult(NAME, threshold(context), measured, status, sorted(findings),
                       data={"dependencies": len(deps)})  # fmt: skip

@@ -19,7 +19,16 @@ from typing import Any
 
 from shipyard.findings import Finding
 from shipyard.gates._deps import closure, project_requirements, requirements_text
-from shipyard.gates._model import FAILED, NOT_RUN, PASSED, Context, GateResult, parse_json, run_tool
+from shipyard.gates._model import (
+    FAILED,
+    NOT_RUN,
+    PASSED,
+    Context,
+    GateResult,
+    count,
+    parse_json,
+    run_tool,
+)  # fmt: skip
 
 __all__ = ["NAME", "run", "threshold"]
 
@@ -43,14 +52,16 @@ def run(context: Context) -> GateResult:
     if entries and len(skipped) == len(entries):
         reason = skipped[0]["skip_reason"]
         measured = (
-            f"0 of {len(entries)} dependencies audited; pip-audit skipped every one, "
+            f"0 of {count(len(entries), 'dependency', 'dependencies')} audited; "
+            "pip-audit skipped every one, "
             f"e.g. {reason!r} (no vulnerability service reachable, or none knows them)"
         )
         return GateResult(NAME, threshold(context), measured, NOT_RUN)
     findings = [_vulnerability(e, vuln) for e in entries for vuln in e.get("vulns", [])]
     findings += [_not_audited(e) for e in skipped]
     audited = len(entries) - len(skipped)
-    measured = f"{audited} audited, {len(findings) - len(skipped)} vulnerabilities"
+    vulnerable = count(len(findings) - len(skipped), "vulnerability", "vulnerabilities")
+    measured = f"{audited} audited, {vulnerable}"
     return GateResult(NAME, threshold(context), measured, FAILED if findings else PASSED,
                       sorted(findings))  # fmt: skip
 

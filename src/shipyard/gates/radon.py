@@ -16,8 +16,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from shipyard.findings import Finding
-from shipyard.gates._model import FAILED, PASSED, Context, GateResult
+from shipyard.gates._model import FAILED, PASSED, Context, GateResult, count
 from shipyard.gates._settings import RANKS
+from shipyard.rules import rule_url
 
 if TYPE_CHECKING:
     from shipyard.gates.radon_engine.complexity import ModuleMetrics
@@ -34,7 +35,7 @@ def threshold(context: Context) -> str:
 
 
 def _doc(context: Context, rule_id: str) -> str:
-    return f"{context.docs_url.rstrip('/')}/reference/rules/{rule_id.lower()}.html"
+    return rule_url(context.docs_url, rule_id)
 
 
 def run(context: Context, *, jobs: int | None = None) -> GateResult:
@@ -45,7 +46,10 @@ def run(context: Context, *, jobs: int | None = None) -> GateResult:
     findings = [finding for module in modules for finding in _findings(context, module)]
     complex_blocks = sum(1 for f in findings if f.rule_id == "RAD001")
     low_mi = len(findings) - complex_blocks
-    measured = f"{len(modules)} modules: {low_mi} below MI, {complex_blocks} blocks over CC"
+    measured = (
+        f"{count(len(modules), 'module')}: {low_mi} below MI, "
+        f"{count(complex_blocks, 'block')} over CC"
+    )
     status = FAILED if findings else PASSED
     return GateResult(NAME, threshold(context), measured, status, sorted(findings))
 

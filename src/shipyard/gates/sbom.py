@@ -22,6 +22,7 @@ from shipyard.gates._model import (
     Context,
     GateResult,
     ToolError,
+    count,
     parse_json,
     run_tool,
 )
@@ -64,6 +65,6 @@ def run(context: Context) -> GateResult:
         for d in deps if not d.version
     ]  # fmt: skip
     reports = {"cyclonedx": context.relative(output)} if context.report_dir else {}
-    measured = f"{components} components, CycloneDX {bom.get('specVersion', '?')}"
+    measured = f"{count(components, 'component')}, CycloneDX {bom.get('specVersion', '?')}"
     return GateResult(NAME, threshold(context), measured, FAILED if findings else PASSED,
                       findings, reports, {"components": components})  # fmt: skip

@@ -17,6 +17,7 @@ from shipyard.gates._model import (
     Context,
     GateResult,
     ToolError,
+    count,
     parse_json,
     run_tool,
 )
@@ -41,7 +42,7 @@ def run(context: Context) -> GateResult:
         raise ToolError(msg)
     findings = [_finding(context, item) for item in parse_json("ty", done.stdout or "[]")]
     errors = sum(1 for f in findings if f.severity == "error")
-    measured = f"{errors} errors, {len(findings) - errors} warnings"
+    measured = f"{count(errors, 'error')}, {count(len(findings) - errors, 'warning')}"
     strict = context.settings.ty_error_on_warning
     status = FAILED if any(_fails(f, strict=strict) for f in findings) else PASSED
     return GateResult(NAME, threshold(context), measured, status, sorted(findings))

@@ -43,6 +43,13 @@ def test_lic001_gpl_dependency_even_indirect(tmp_path):
     assert finding.rule_id == "LIC001" and result.status == "failed"
     assert "gamma 3.0 is licensed 'GPL-3.0-only' (from classifiers)" in finding.message
     assert "required by alpha" in finding.message and finding.line == 4
+    assert finding.doc_url.endswith("/docs/reference/rules/lic001.html")
+
+
+def test_one_dependency_is_counted_in_the_singular(tmp_path):
+    root = project(tmp_path, "alpha>=1")
+    dist_info(root, "alpha", "1.0", "License-Expression: MIT")
+    assert licenses.run(context(root)).measured.startswith("1 dependency, ")
 
 
 def test_lic002_unknown_and_missing(tmp_path):

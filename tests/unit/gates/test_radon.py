@@ -20,7 +20,7 @@ def test_rad001_complex_function_at_its_first_line(tmp_path):
     (finding,) = [f for f in result.findings if f.rule_id == "RAD001"]
     assert (finding.path, finding.line) == ("tiny/pick.py", 4)
     assert "complexity 13 (rank C)" in finding.message
-    assert finding.doc_url.endswith("/reference/rules/rad001.html")
+    assert finding.doc_url.endswith("/docs/reference/rules/rad001.html")
 
 
 def test_complexity_threshold_from_configuration(tmp_path):
