@@ -22,6 +22,7 @@ extensions = [
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
     "shipyard.site.roles",  # {rule}`IMG001`: a badge linking to the rule's page
+    "shipyard.site.links",  # notebook outputs link to pages of this site, not the published one
 ]
 
 root_doc = "index"

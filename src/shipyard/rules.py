@@ -30,9 +30,19 @@ __all__ = [
     "external",
     "get_rule",
     "rule",
+    "rule_url",
     "run_rules",
     "selected_rules",
 ]
+
+#: Where the site puts the rule pages, relative to its root (``docs/reference/rules/pkg008.html``).
+RULE_PAGES = "docs/reference/rules"
+
+
+def rule_url(base: str, rule_id: str) -> str:
+    """Return the URL of a rule's page on the runbook site whose root is ``base``."""
+    return f"{base.rstrip('/')}/{RULE_PAGES}/{rule_id.lower()}.html"
+
 
 #: Family prefix -> (module, what the family checks).
 FAMILIES = {
@@ -111,7 +121,7 @@ class Rule:
 
     def doc_url(self, base: str = Settings.docs_url) -> str:
         """Return the URL of this rule's page under the runbook's base URL."""
-        return f"{base.rstrip('/')}/reference/rules/{self.id.lower()}.html"
+        return rule_url(base, self.id)
 
 
 def rule(

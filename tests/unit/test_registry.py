@@ -10,6 +10,7 @@ import pytest
 import shipyard
 from shipyard.errors import UnknownRuleError
 from shipyard.rules import all_rules, get_rule, selected_rules
+from tests.conftest import ROOT
 
 RULES = all_rules()
 
@@ -18,9 +19,18 @@ RULES = all_rules()
 def test_rule_is_documented(rule):
     assert rule.title and rule.why and rule.bad and rule.good and rule.fix
     assert rule.bad != rule.good
-    assert rule.doc_url().endswith(f"/reference/rules/{rule.id.lower()}.html")
+    assert rule.doc_url().endswith(f"/docs/reference/rules/{rule.id.lower()}.html")
     for required in rule.requires:
         assert get_rule(required).family == rule.family
+
+
+def test_rule_links_name_the_pages_the_site_builds():
+    """The site's root is the repository root: a rule's page is docs/reference/rules/<id>.md."""
+    from shipyard.config import Settings
+
+    for rule in RULES:
+        relative = rule.doc_url().removeprefix(Settings.docs_url + "/")
+        assert (ROOT / relative).with_suffix(".md").is_file(), rule.doc_url()
 
 
 def test_ids_are_unique_and_sequential_per_family():
