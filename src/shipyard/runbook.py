@@ -14,11 +14,11 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from shipyard._tempdirs import temporary_directory
 from shipyard.config import Settings, load_settings
 from shipyard.errors import ConfigError, did_you_mean
 
@@ -178,7 +178,8 @@ def sample_project(name: str = "my_app", into: Path | str | None = None) -> Work
 
     Args:
         name: The sample's name (``my_app``: the seed's hatchling project with a ``my-app`` script).
-        into: The directory to copy into; a new temporary directory when omitted.
+        into: The directory to copy into; when omitted, a new temporary directory, removed when
+            the process (the notebook's kernel) exits.
 
     Returns:
         The copy, whose paths display as ``<workspace>/<name>``.
@@ -191,7 +192,7 @@ def sample_project(name: str = "my_app", into: Path | str | None = None) -> Work
         available = sorted(p.name for p in (resources.files("shipyard") / "samples").iterdir())
         msg = f"no sample project {name!r}{did_you_mean(name, available)}"
         raise ConfigError(msg, hint=f"Pass one of: {', '.join(available)}.")
-    base = Path(into) if into else Path(tempfile.mkdtemp(prefix="shipyard-"))
+    base = Path(into) if into else temporary_directory("shipyard-")
     _PLACEHOLDERS[str(base)] = "<workspace>"
     _PLACEHOLDERS[str(base.resolve())] = "<workspace>"
     destination = base / name

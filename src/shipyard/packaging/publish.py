@@ -12,11 +12,11 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import venv
 from dataclasses import dataclass
 from pathlib import Path
 
+from shipyard._tempdirs import temporary_directory
 from shipyard.config import Secret
 from shipyard.errors import redact
 
@@ -226,9 +226,10 @@ def install(
         requirement: A requirement, e.g. ``my_app==1.0.0``.
         index_url: A ``/simple/`` URL.
         script: A console script of the package to run afterwards (e.g. ``my-app``).
-        venv_dir: Where to create the environment; a new temporary directory by default.
+        venv_dir: Where to create the environment; by default a new temporary directory, removed
+            when the process exits.
     """
-    target = Path(venv_dir) if venv_dir else Path(tempfile.mkdtemp(prefix="shipyard-venv-"))
+    target = Path(venv_dir) if venv_dir else temporary_directory("shipyard-venv-")
     venv.EnvBuilder(with_pip=False, clear=True).create(target)
     bindir = target / ("Scripts" if os.name == "nt" else "bin")
     python = bindir / "python"

@@ -9,7 +9,6 @@ import secrets
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -18,6 +17,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any
 
+from shipyard._tempdirs import temporary_directory
 from shipyard.config import Secret
 from shipyard.errors import ConfigError, redact
 
@@ -130,9 +130,9 @@ class Sandbox:
         return self
 
     def _prepare_state_dir(self) -> None:
-        """Make a temporary state directory (removed on stop), or create the requested one."""
+        """Make a temporary state directory (removed on stop or at exit), or the requested one."""
         if self._requested_dir is None:
-            self.state_dir = Path(tempfile.mkdtemp(prefix="shipyard-sandbox-"))
+            self.state_dir = temporary_directory("shipyard-sandbox-")
             self._owns_dir = True
         else:
             self.state_dir = self._requested_dir.resolve()

@@ -71,7 +71,8 @@ def lab(tmp_path):
 def test_jupyter_lab_serves_the_chapters_and_runs_a_kernel(lab):
     base, session = lab
     assert requests.get(f"{base}/api/contents", timeout=10).status_code == 403  # no token
-    assert session.get(f"{base}/lab", timeout=10).status_code == 200  # JupyterLab, not only a server
+    # JupyterLab itself, not only a Jupyter server
+    assert session.get(f"{base}/lab", timeout=10).status_code == 200
     listing = session.get(f"{base}/api/contents", timeout=10).json()
     names = {item["name"] for item in listing["content"]}
     assert "00_quickstart.ipynb" in names, names
@@ -82,6 +83,7 @@ def test_jupyter_lab_serves_the_chapters_and_runs_a_kernel(lab):
     kernel = opened.json()["kernel"]
     try:
         state = session.get(f"{base}/api/kernels/{kernel['id']}", timeout=10).json()
-        assert state["name"] == "python3" and state["execution_state"] in ("starting", "idle", "busy")
+        assert state["name"] == "python3"
+        assert state["execution_state"] in ("starting", "idle", "busy")
     finally:
         session.delete(f"{base}/api/sessions/{opened.json()['id']}", timeout=30)
