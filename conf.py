@@ -23,6 +23,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "shipyard.site.roles",  # {rule}`IMG001`: a badge linking to the rule's page
     "shipyard.site.links",  # notebook outputs link to pages of this site, not the published one
+    "shipyard.site.diagram",  # {path-diagram}: the landing page's path, steps linking to chapters
 ]
 
 root_doc = "index"

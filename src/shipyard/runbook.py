@@ -207,10 +207,34 @@ _STAGES = (
     ("publish", "twine upload to\nNexus (hosted PyPI)", "Nexus setup"),
     ("deploy", "micromamba env + pip\n--no-deps from Nexus", "micromamba"),
 )
+#: What the line under the boxes names, with the key a link for it is given under.
+_NOTES = (
+    ("", "quality gates on every commit; "),
+    ("images", "image guidelines"),
+    ("", " for services; "),
+    ("pipeline", "the pipeline"),
+    ("", " chapter runs it all"),
+)
+#: The keys :class:`PathDiagram` takes links for: the stages, then the notes.
+DIAGRAM_KEYS = tuple(stage for stage, _, _ in _STAGES) + tuple(k for k, _ in _NOTES if k)
+
+
+def _link(href: str | None, inner: str, title: str) -> str:
+    if not href:
+        return inner
+    return f'<a href="{html.escape(href)}"><title>{html.escape(title)}</title>{inner}</a>'
 
 
 class PathDiagram:
-    """The path a commit takes, build -> test -> publish -> deploy, as an SVG picture."""
+    """The path a commit takes, build -> test -> publish -> deploy, as an SVG picture.
+
+    Args:
+        links: Where each step links to, by key (``build``, ``test``, ``publish``, ``deploy``,
+            ``images``, ``pipeline``); a step without a link is drawn without one.
+    """
+
+    def __init__(self, links: dict[str, str] | None = None) -> None:
+        self.links = dict(links or {})
 
     def _repr_svg_(self) -> str:
         box_w, box_h, gap, top = 160, 86, 40, 20
@@ -223,31 +247,42 @@ class PathDiagram:
         ]
         for index, (stage, what, chapter) in enumerate(_STAGES):
             x = 10 + index * (box_w + gap)
-            parts.append(
+            box = [
                 f'<rect x="{x}" y="{top}" width="{box_w}" height="{box_h}" rx="10" '
                 'fill="#eef4fb" stroke="#2f6eb5" stroke-width="2"/>'
                 f'<text x="{x + box_w / 2}" y="{top + 26}" text-anchor="middle" font-size="18" '
                 f'font-weight="bold" fill="#1d4e89">{stage}</text>'
-            )
+            ]
             for offset, line in enumerate(what.split("\n")):
-                parts.append(
+                box.append(
                     f'<text x="{x + box_w / 2}" y="{top + 50 + offset * 17}" text-anchor="middle" '
                     f'font-size="13" fill="#333">{html.escape(line)}</text>'
                 )
-            parts.append(
-                f'<text x="{x + box_w / 2}" y="{top + box_h + 24}" text-anchor="middle" '
-                f'font-size="12" fill="#666">chapter: {chapter}</text>'
+            style = (
+                'fill="#1d4e89" text-decoration="underline"'
+                if stage in self.links
+                else 'fill="#666"'
             )
+            box.append(
+                f'<text x="{x + box_w / 2}" y="{top + box_h + 24}" text-anchor="middle" '
+                f'font-size="12" {style}>chapter: {chapter}</text>'
+            )
+            parts.append(_link(self.links.get(stage), "".join(box), f"chapter: {chapter}"))
             if index:
                 parts.append(
                     f'<line x1="{x - gap + 2}" y1="{top + box_h / 2}" x2="{x - 4}" '
                     f'y2="{top + box_h / 2}" stroke="#555" stroke-width="2" '
                     'marker-end="url(#arrow)"/>'
                 )
+        notes = "".join(
+            _link(self.links.get(key), f'<tspan fill="#1d4e89" text-decoration="underline">'
+                  f"{html.escape(text)}</tspan>", f"chapter: {text}")
+            if key in self.links else html.escape(text)
+            for key, text in _NOTES
+        )  # fmt: skip
         parts.append(
             f'<text x="{width / 2}" y="172" text-anchor="middle" font-size="13" fill="#333">'
-            "quality gates on every commit; image guidelines for services; "
-            "the pipeline chapter runs it all</text></svg>"
+            f"{notes}</text></svg>"
         )
         return "".join(parts)
 
@@ -255,6 +290,10 @@ class PathDiagram:
         return " -> ".join(stage for stage, _, _ in _STAGES)
 
 
-def path_diagram() -> PathDiagram:
-    """Return the diagram of the path the runbook teaches (displays as SVG in a notebook)."""
-    return PathDiagram()
+def path_diagram(links: dict[str, str] | None = None) -> PathDiagram:
+    """Return the diagram of the path the runbook teaches (displays as SVG in a notebook).
+
+    Args:
+        links: Where each step links to, by key (see :class:`PathDiagram`); none by default.
+    """
+    return PathDiagram(links)
