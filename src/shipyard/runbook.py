@@ -23,6 +23,7 @@ from shipyard.config import Settings, load_settings
 from shipyard.errors import ConfigError, did_you_mean
 
 __all__ = [
+    "DIAGRAM_KEYS",
     "CommandResult",
     "PathDiagram",
     "TargetInfo",

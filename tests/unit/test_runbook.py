@@ -42,3 +42,10 @@ def test_diagram_is_svg():
     assert svg.startswith("<svg") and svg.endswith("</svg>")
     for stage in ("build", "test", "publish", "deploy"):
         assert f">{stage}<" in svg
+
+
+def test_diagram_links_only_the_steps_given():
+    svg = runbook.path_diagram({"publish": "01.html", "images": "04.html"})._repr_svg_()
+    assert svg.count("<a ") == 2 and '<a href="01.html">' in svg and '<a href="04.html">' in svg
+    assert set(runbook.DIAGRAM_KEYS) >= {"build", "test", "publish", "deploy", "images", "pipeline"}
+    assert "<a " not in runbook.path_diagram()._repr_svg_()
