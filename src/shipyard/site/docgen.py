@@ -170,7 +170,8 @@ def _gates_page() -> str:
         "`[tool.shipyard.gates]` in the project's `pyproject.toml`; `SHIPYARD_GATES_*` "
         "environment variables win (a CI/CD component's inputs set them). A gate is *passed*, "
         "*failed*, or *not run* when its tool is missing or cannot reach what it needs, with the "
-        "reason. The chapter *Quality gates* shows each one at work.\n",
+        "reason. The chapter [Quality gates](../../notebooks/05_quality_gates.ipynb) shows each "
+        "one at work.\n",
         "## Gates\n",
         "| gate | what it checks |\n| --- | --- |",
     ]
