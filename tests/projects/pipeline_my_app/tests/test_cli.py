@@ -1,0 +1,6 @@
+from my_app.__main__ import cli
+
+
+def test_cli_says_which_version_runs(capsys):
+    cli()
+    assert capsys.readouterr().out == "my_app 1.0.0 is running\n"
