@@ -348,10 +348,10 @@ def run_pipeline(
         variables.touch(mode=0o600)
         # The shell executor runs jobs in the copy itself; gitlab-ci-local would otherwise say
         # /builds/<group>/<project>, a path outside the copy that $CI_PROJECT_DIR/... would hit.
-        given = target.variables | {"CI_PROJECT_DIR": str(checkout)}
-        variables.write_text(json.dumps(given), encoding="utf-8")  # JSON is YAML
+        # (On the command line: in the file, a value naming an existing path becomes a file.)
+        variables.write_text(json.dumps(target.variables), encoding="utf-8")  # JSON is YAML
         env = _runner_env(target, tools, private)
-        listed = _list_jobs(tools, checkout, variables, env)
+        listed = _list_jobs(tools, checkout, variables, env, project / ".gitlab-ci.yml")
         args = ["--variables-file", str(variables)]
         if job is not None:
             if job not in listed:
@@ -458,8 +458,8 @@ def _gitlab_ci_local(
 ) -> subprocess.CompletedProcess[str]:
     # gitlab-ci-local wants --cwd relative: it runs in the copy instead.
     argv = tools.argv("--no-json-schema-validation", "--force-shell-executor", "--no-color",
-                      "--max-job-name-padding", "0", "--ignore-predefined-vars", "CI_PROJECT_DIR",
-                      *args)  # fmt: skip
+                      "--max-job-name-padding", "0", "--variable", f"CI_PROJECT_DIR={cwd}",
+                      "--ignore-predefined-vars", "CI_PROJECT_DIR", *args)  # fmt: skip
     try:
         return subprocess.run(argv, capture_output=True, text=True, env=env, cwd=cwd,
                               timeout=timeout, check=False)  # fmt: skip
@@ -468,7 +468,10 @@ def _gitlab_ci_local(
         raise OperationError("run the pipeline", status=None, server_message=msg) from None
 
 
-def _list_jobs(tools: Tools, cwd: Path, variables: Path, env: dict[str, str]) -> dict[str, dict]:
+def _list_jobs(
+    tools: Tools, cwd: Path, variables: Path, env: dict[str, str], source: Path
+) -> dict[str, dict]:
+    """Return the jobs of the pipeline for this ref (``when: never`` left out), by name."""
     done = _gitlab_ci_local(
         tools, cwd, env, ["--variables-file", str(variables), "--list-json"], 120
     )
@@ -478,11 +481,22 @@ def _list_jobs(tools: Tools, cwd: Path, variables: Path, env: dict[str, str]) ->
     except json.JSONDecodeError:
         jobs = None
     if not isinstance(jobs, list):
-        output = (done.stdout + done.stderr).strip()[-600:]
-        msg = f"gitlab-ci-local cannot read the pipeline: {output}"
-        raise InputError(msg, path=cwd / ".gitlab-ci.yml",
+        msg = f"gitlab-ci-local cannot read the pipeline: {_complaint(done.stdout + done.stderr)}"
+        raise InputError(msg, path=source,
                          hint="Check it with `shipyard pipeline check .gitlab-ci.yml`.")  # fmt: skip
     return {j["name"]: j for j in jobs if j.get("when") != "never"}
+
+
+# What gitlab-ci-local says about the git remote the copy does not have, and stack frames.
+_NOISE = re.compile(r"^(at |Unable to retrieve|Using fallback|Command failed|fatal:|error: No such)")
+
+
+def _complaint(output: str) -> str:
+    """Return what gitlab-ci-local objects to: its error lines, without stack frames."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    lines = [line for line in lines if not _NOISE.match(line)]
+    errors = [line for line in lines if "rror" in line or "not" in line]
+    return " ".join((errors or lines or ["(no output)"])[:3])[:600]
 
 
 _DURATION = re.compile(r"([\d.]+)\s*(ms|s|min|m|h)\b")
@@ -526,7 +540,7 @@ def _result(
             text.replace(str(work / "project"), "<project>").replace(str(work), "<run>")
         )
 
-    outcomes = _outcomes(done.stdout, list(listed))
+    outcomes = _outcomes(done.stdout + "\n" + done.stderr, list(listed))
     wanted = set(listed) if only is None else _with_needs(only, listed)
     jobs = []
     for name, info in listed.items():

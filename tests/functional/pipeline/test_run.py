@@ -1,0 +1,159 @@
+"""``shipyard pipeline run``: real gitlab-ci-local, real sandbox, real jobs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import requests
+
+from shipyard.cli import main
+from shipyard.pipeline._micromamba import NOTICE
+from shipyard.pipeline.run import prepare_target, run_pipeline
+
+pytestmark = pytest.mark.pipeline
+FIXTURE = Path(__file__).parents[2] / "projects" / "pipeline_my_app"
+
+# Three stages, the middle one failing; the first prints the deploy password the way a careless
+# script would, through a variable of its own too.
+FAILING = """\
+stages: [build, test, publish]
+variables:
+  TWINE_PASSWORD: "$NEXUS_PYPI_PASSWORD"
+build:
+  stage: build
+  script:
+    - echo "user $NEXUS_PYPI_USERNAME password $NEXUS_PYPI_PASSWORD"
+    - echo "twine would use $TWINE_PASSWORD"
+test:
+  stage: test
+  needs: [build]
+  script:
+    - echo "the tests fail"
+    - exit 3
+publish:
+  stage: publish
+  needs: [test]
+  rules:
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+  script:
+    - echo published > published.txt
+"""
+
+
+def _project(tmp_path: Path, pipeline: str) -> Path:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".gitlab-ci.yml").write_text(textwrap.dedent(pipeline), encoding="utf-8")
+    (project / "README.md").write_text("# demo\n", encoding="utf-8")
+    return project
+
+
+def test_a_failing_job_fails_the_run_and_later_stages_do_not_run(tmp_path, sandbox, tools, canary):
+    project = _project(tmp_path, FAILING)
+    result = run_pipeline(project, sandbox=sandbox, tools=tools)
+    statuses = {job.name: job.status for job in result.jobs}
+    assert statuses == {"build": "success", "test": "failed", "publish": "skipped"}
+    assert result.status == "failed" and not result.ok
+    assert not (project / "published.txt").exists()  # the user's checkout is never touched
+    build = next(job for job in result.jobs if job.name == "build")
+    assert "user **** password ****" in build.log  # masked in GitLab too: all three are
+    assert "twine would use ****" in build.log
+    test = next(job for job in result.jobs if job.name == "test")
+    assert "the tests fail" in test.log
+    everything = result.output + result.logs() + repr(result) + result.to_json()
+    assert canary not in everything
+
+
+def test_the_cli_exits_non_zero_and_prints_the_json_shape(tmp_path, sandbox, tools, canary,
+                                                          capsys, monkeypatch):  # fmt: skip
+    project = _project(tmp_path, FAILING)
+    monkeypatch.setattr("shipyard._target.shared_sandbox", lambda: sandbox)
+    with pytest.raises(SystemExit) as exited:
+        main(["pipeline", "run", str(project), "--format", "json"])
+    assert exited.value.code == 1
+    out, err = capsys.readouterr()
+    document = json.loads(out)
+    assert document["status"] == "failed"
+    assert [(j["name"], j["stage"], j["status"]) for j in document["jobs"]] == [
+        ("build", "build", "success"), ("test", "test", "failed"), ("publish", "publish", "skipped")
+    ]  # fmt: skip
+    assert all(set(j) == {"name", "stage", "status", "seconds"} for j in document["jobs"])
+    assert isinstance(document["jobs"][0]["seconds"], float)
+    assert document["jobs"][2]["seconds"] is None
+    assert canary not in out + err
+
+
+def test_the_text_format_shows_the_table_and_the_failed_log_masked(tmp_path, sandbox, tools,
+                                                                   canary, capsys, monkeypatch):  # fmt: skip
+    project = _project(tmp_path, FAILING.replace("exit 3", 'echo "$NEXUS_PYPI_PASSWORD"; exit 3'))
+    monkeypatch.setattr("shipyard._target.shared_sandbox", lambda: sandbox)
+    with pytest.raises(SystemExit) as exited:
+        main(["pipeline", "run", str(project)])
+    assert exited.value.code == 1
+    out, err = capsys.readouterr()
+    assert "test     test     failed" in out
+    assert "--- test (failed) ---" in out and "the tests fail" in out
+    assert "--- build" not in out  # only failed jobs' logs by default
+    assert "****" in out and canary not in out + err
+
+
+def test_one_job_runs_with_the_jobs_it_needs(tmp_path, sandbox, tools, canary):
+    project = _project(tmp_path, FAILING.replace("exit 3", "echo fixed"))
+    result = run_pipeline(project, job="test", sandbox=sandbox, tools=tools)
+    assert [(job.name, job.status) for job in result.jobs] == [
+        ("build", "success"), ("test", "success")
+    ]  # fmt: skip
+    assert result.ok
+
+
+def test_an_unknown_job_is_a_clear_error(tmp_path, sandbox, tools, canary):
+    from shipyard.errors import ConfigError
+
+    project = _project(tmp_path, FAILING)
+    with pytest.raises(ConfigError, match=r"no job 'tset' in the pipeline \(did you mean 'test'\?\)"):
+        run_pipeline(project, job="tset", sandbox=sandbox, tools=tools)
+
+
+def test_a_project_without_a_pipeline_is_a_clear_error(tmp_path, sandbox, tools):
+    from shipyard.errors import InputError
+
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="no .gitlab-ci.yml"):
+        run_pipeline(tmp_path / "empty", sandbox=sandbox, tools=tools)
+
+
+def test_a_broken_pipeline_is_a_clear_error(tmp_path, sandbox, tools, canary):
+    from shipyard.errors import InputError
+
+    project = _project(tmp_path, "build:\n  stage: build\n  script: [true]\n")
+    with pytest.raises(InputError, match="cannot read the pipeline: build script contains non str"):
+        run_pipeline(project, sandbox=sandbox, tools=tools)
+
+
+@pytest.mark.pipeline_e2e
+def test_the_sample_project_ships_end_to_end(tmp_path, sandbox, tools, canary):
+    """Build, test in the environment, upload as the deploy user, install from Nexus, run."""
+    project = tmp_path / "my_app"
+    with resources.as_file(resources.files("shipyard") / "samples" / "my_app") as sample:
+        shutil.copytree(sample, project, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(FIXTURE, project, dirs_exist_ok=True)
+    target = prepare_target(sandbox=sandbox)
+    result = run_pipeline(project, sandbox=sandbox, tools=tools, target=target)
+    print(result.table())  # the wall time, job by job, in the test's output
+    logs = {job.name: job.log for job in result.jobs}
+    assert [(job.name, job.status) for job in result.jobs] == [
+        ("build_wheel", "success"), ("test", "success"),
+        ("publish_wheel", "success"), ("deploy_prod", "success"),
+    ], result.logs()  # fmt: skip
+    assert "Successfully built my_app-1.0.0-py3-none-any.whl" in logs["build_wheel"]
+    assert "1 passed" in logs["test"]
+    assert "my_app 1.0.0 is running" in logs["deploy_prod"]
+    assert all(NOTICE in log for log in logs.values())  # the stand-in says so in every job log
+    page = requests.get(f"{sandbox.nexus_url}/repository/pypi-internal/simple/my-app/", timeout=10)
+    assert "my_app-1.0.0-py3-none-any.whl" in page.text  # the wheel the deploy user uploaded
+    assert canary not in result.output + result.logs()
