@@ -18,7 +18,9 @@ __all__ = ["pipeline", "run_command"]
 
 @click.command("run")
 @click.argument("path", default=".", type=click.Path(path_type=Path))
-@click.option("--job", default=None, metavar="NAME", help="Run only this job and the jobs it needs.")
+@click.option(
+    "--job", default=None, metavar="NAME", help="Run only this job and the jobs it needs."
+)
 @click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
     show_default=True,

@@ -39,7 +39,7 @@ from typing import Any
 __all__ = ["NOTICE", "main", "shell_hook"]
 
 NOTICE = (
-    "micromamba: Shipyard's local stand-in (py-rattler), for `shipyard pipeline run` only; "
+    "micromamba: a stand-in from Shipyard (py-rattler), for `shipyard pipeline run` only; "
     "a GitLab runner uses the real micromamba"
 )
 VERSION = "2.0.0+shipyard-stand-in"
@@ -47,8 +47,13 @@ SUPPORTED = ("shell hook", "create", "env create", "env update", "run", "env exp
 # Conda packages that are the interpreter or its plumbing: the virtual environment provides them.
 _INTERPRETER = {"python", "python_abi", "pip", "libpython-static", "cpython"}
 # conda-forge names whose PyPI distribution is spelled differently.
-_PYPI_NAMES = {"typing_extensions": "typing-extensions", "cached_property": "cached-property",
-               "python-tzdata": "tzdata", "pytorch": "torch", "matplotlib-base": "matplotlib"}  # fmt: skip
+_PYPI_NAMES = {
+    "typing_extensions": "typing-extensions",
+    "cached_property": "cached-property",
+    "python-tzdata": "tzdata",
+    "pytorch": "torch",
+    "matplotlib-base": "matplotlib",
+}
 
 
 class UsageError(Exception):
@@ -226,8 +231,10 @@ def _python_libraries(packages: list[Any]) -> list[str]:
 def _pip_install(prefix: Path, requirements: list[str]) -> None:
     if not requirements:
         return
-    say("micromamba (stand-in): conda-forge's Python libraries are metadata only here; pip "
-        f"installs the solved versions from the package index: {' '.join(requirements)}")  # fmt: skip
+    say(
+        "micromamba (stand-in): conda-forge's Python libraries are metadata only here; pip "
+        f"installs the solved versions from the package index: {' '.join(requirements)}"
+    )
     argv = [str(prefix / "bin" / "python"), "-m", "pip", "install", "--no-deps", "-q",
             "--disable-pip-version-check", *requirements]  # fmt: skip
     done = subprocess.run(argv, check=False)

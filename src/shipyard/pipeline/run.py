@@ -113,8 +113,10 @@ def ensure_tools(cache_dir: Path | None = None, *, install: bool = True) -> Tool
     done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=900)
     if done.returncode or not tools.node.is_file():
         msg = f"npm could not install gitlab-ci-local {GITLAB_CI_LOCAL} and Node {NODE}"
-        raise ConfigError(f"{msg}: {redact(done.stderr.strip()[-400:])}",
-                          hint="Check that the npm registry is reachable, then run again.")  # fmt: skip
+        raise ConfigError(
+            f"{msg}: {redact(done.stderr.strip()[-400:])}",
+            hint="Check that the npm registry is reachable, then run again.",
+        )
     return tools
 
 
@@ -156,8 +158,13 @@ def pip_index() -> str:
     """
     if os.environ.get("PIP_INDEX_URL"):
         return os.environ["PIP_INDEX_URL"]
-    done = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True,
-                          text=True, check=False, env=dict(os.environ, PIP_CONFIG_FILE=""))  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "config", "list"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=dict(os.environ, PIP_CONFIG_FILE=""),
+    )
     for line in done.stdout.splitlines():
         key, _, value = line.partition("=")
         if key.split(".", 1)[-1] == "index-url":
@@ -414,12 +421,25 @@ def _checkout(project: Path, pipeline: str, into: Path, ref: str) -> Path:
         shutil.copy2(project / relative, target)
     into.mkdir(parents=True, exist_ok=True)
     (into / ".gitlab-ci.yml").write_text(pipeline, encoding="utf-8")
-    git = ["git", "-C", str(into), "-c", "user.name=Shipyard", "-c", "user.email=shipyard@localhost",
-           "-c", "commit.gpgsign=false"]  # fmt: skip
-    for args in (["init", "-q", "-b", ref], ["add", "-A"], ["commit", "-q", "-m", "pipeline run"],
-                 ["remote", "add", "origin", "https://gitlab.example.com/shipyard/demo.git"],
-                 ["update-ref", f"refs/remotes/origin/{ref}", "HEAD"],
-                 ["symbolic-ref", "refs/remotes/origin/HEAD", f"refs/remotes/origin/{ref}"]):  # fmt: skip
+    git = [
+        "git",
+        "-C",
+        str(into),
+        "-c",
+        "user.name=Shipyard",
+        "-c",
+        "user.email=shipyard@localhost",
+        "-c",
+        "commit.gpgsign=false",
+    ]
+    for args in (
+        ["init", "-q", "-b", ref],
+        ["add", "-A"],
+        ["commit", "-q", "-m", "pipeline run"],
+        ["remote", "add", "origin", "https://gitlab.example.com/shipyard/demo.git"],
+        ["update-ref", f"refs/remotes/origin/{ref}", "HEAD"],
+        ["symbolic-ref", "refs/remotes/origin/HEAD", f"refs/remotes/origin/{ref}"],
+    ):
         done = subprocess.run([*git, *args], capture_output=True, text=True, check=False)
         if done.returncode:
             msg = f"git {args[0]} failed in the pipeline's copy: {done.stderr.strip()[-300:]}"
@@ -436,8 +456,10 @@ def _runner_env(target: PipelineTarget, tools: Tools, private: Path) -> dict[str
     bindir = private / "bin"
     bindir.mkdir()
     standin = bindir / "micromamba"
-    standin.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m shipyard.pipeline._micromamba "$@"\n',
-                       encoding="utf-8")  # fmt: skip
+    standin.write_text(
+        f'#!/bin/sh\nexec "{sys.executable}" -m shipyard.pipeline._micromamba "$@"\n',
+        encoding="utf-8",
+    )
     standin.chmod(0o755)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "MAMBA_", "CONDA"))}
     env.pop("VIRTUAL_ENV", None)
@@ -482,13 +504,16 @@ def _list_jobs(
         jobs = None
     if not isinstance(jobs, list):
         msg = f"gitlab-ci-local cannot read the pipeline: {_complaint(done.stdout + done.stderr)}"
-        raise InputError(msg, path=source,
-                         hint="Check it with `shipyard pipeline check .gitlab-ci.yml`.")  # fmt: skip
+        raise InputError(
+            msg, path=source, hint="Check it with `shipyard pipeline check .gitlab-ci.yml`."
+        )
     return {j["name"]: j for j in jobs if j.get("when") != "never"}
 
 
 # What gitlab-ci-local says about the git remote the copy does not have, and stack frames.
-_NOISE = re.compile(r"^(at |Unable to retrieve|Using fallback|Command failed|fatal:|error: No such)")
+_NOISE = re.compile(
+    r"^(at |Unable to retrieve|Using fallback|Command failed|fatal:|error: No such)"
+)
 
 
 def _complaint(output: str) -> str:

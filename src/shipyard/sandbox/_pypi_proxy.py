@@ -92,8 +92,11 @@ class PypiProxy:
             cached = (time.monotonic(), files)
             with self._lock:
                 self._pages[key] = cached
-        lines = ["<!DOCTYPE html>", "<html><head><title>Links for "
-                 f"{html.escape(name)}</title></head><body>", f"<h1>Links for {html.escape(name)}</h1>"]  # fmt: skip
+        lines = [
+            "<!DOCTYPE html>",
+            f"<html><head><title>Links for {html.escape(name)}</title></head><body>",
+            f"<h1>Links for {html.escape(name)}</h1>",
+        ]
         for entry in cached[1]:
             digest = hashlib.sha256(entry["url"].encode()).hexdigest()[:32]
             local = f"{digest}/{entry['filename']}"

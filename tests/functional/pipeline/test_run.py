@@ -88,8 +88,9 @@ def test_the_cli_exits_non_zero_and_prints_the_json_shape(tmp_path, sandbox, too
     assert canary not in out + err
 
 
-def test_the_text_format_shows_the_table_and_the_failed_log_masked(tmp_path, sandbox, tools,
-                                                                   canary, capsys, monkeypatch):  # fmt: skip
+def test_the_text_format_shows_the_table_and_the_failed_log_masked(
+    tmp_path, sandbox, tools, canary, capsys, monkeypatch
+):
     project = _project(tmp_path, FAILING.replace("exit 3", 'echo "$NEXUS_PYPI_PASSWORD"; exit 3'))
     monkeypatch.setattr("shipyard._target.shared_sandbox", lambda: sandbox)
     with pytest.raises(SystemExit) as exited:
@@ -115,7 +116,9 @@ def test_an_unknown_job_is_a_clear_error(tmp_path, sandbox, tools, canary):
     from shipyard.errors import ConfigError
 
     project = _project(tmp_path, FAILING)
-    with pytest.raises(ConfigError, match=r"no job 'tset' in the pipeline \(did you mean 'test'\?\)"):
+    with pytest.raises(
+        ConfigError, match=r"no job 'tset' in the pipeline \(did you mean 'test'\?\)"
+    ):
         run_pipeline(project, job="tset", sandbox=sandbox, tools=tools)
 
 

@@ -1,0 +1,20 @@
+"""The sandbox's PyPI proxy: how it reads a remote's page and where it looks."""
+
+from __future__ import annotations
+
+from shipyard.sandbox import _pypi_proxy as proxy
+
+
+def test_the_remote_simple_index_is_found_as_nexus_finds_it():
+    assert proxy._simple_base("https://pypi.org/") == "https://pypi.org/simple/"
+    assert proxy._simple_base("https://mirror.example/simple") == "https://mirror.example/simple/"
+
+
+def test_links_of_a_pep503_page_keep_their_attributes():
+    parser = proxy._Links()
+    parser.feed('<a href="../f/demo-1.0.tar.gz#sha256=ab" data-requires-python="&gt;=3.9">x</a>'
+                '<a href="demo-0.9.tar.gz" data-yanked="">y</a>')  # fmt: skip
+    assert parser.links == [
+        {"href": "../f/demo-1.0.tar.gz#sha256=ab", "data-requires-python": ">=3.9"},
+        {"href": "demo-0.9.tar.gz", "data-yanked": ""},
+    ]

@@ -1,0 +1,108 @@
+"""The pieces of ``shipyard pipeline run`` that need no server: parsing, results, the copy."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from shipyard.errors import InputError
+from shipyard.pipeline import run
+from shipyard.pipeline.run import JobResult, PipelineResult
+
+# gitlab-ci-local 4.75.1's output for a pipeline whose second job fails (stdout and stderr).
+OUTPUT = """\
+build_wheel starting shell (build)
+build_wheel $ python -m build --wheel
+build_wheel finished in 1.5 s
+test starting shell (test)
+test $ pytest -q
+test > 1 failed
+ PASS  build_wheel
+ FAIL  test
+  > 1 failed
+parsing and downloads finished in 264 ms.
+test finished in 1 min 2 s  FAIL 1
+pipeline finished in 1 min 4 s
+"""
+
+
+def test_outcomes_read_the_verdicts_and_times():
+    found = run._outcomes(OUTPUT, ["build_wheel", "test", "publish_wheel"])
+    assert found == {"build_wheel": ("PASS", 1.5), "test": ("FAIL", 62.0)}
+
+
+def test_outcomes_tell_jobs_whose_names_share_a_prefix_apart():
+    output = "test finished in 10 ms\ntest_e2e finished in 2 s\n PASS  test\n PASS  test_e2e\n"
+    assert run._outcomes(output, ["test", "test_e2e"]) == {
+        "test": ("PASS", 0.01), "test_e2e": ("PASS", 2.0)
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("93 ms", 0.093), ("1.74 s", 1.74), ("1 min 2 s", 62.0), ("", None)]
+)
+def test_duration(text, seconds):
+    assert run._duration(text) == seconds
+
+
+def _result(*statuses: tuple[str, str, bool]) -> PipelineResult:
+    jobs = tuple(JobResult(n, "test", s, 1.0 if s != "skipped" else None, allowed, "log")
+                 for n, s, allowed in statuses)  # fmt: skip
+    return PipelineResult(jobs, 3.0)
+
+
+def test_status_is_success_only_when_every_job_that_should_run_passed():
+    assert _result(("a", "success", False), ("b", "manual", False)).status == "success"
+    assert _result(("a", "success", False), ("b", "failed", True)).status == "success"
+    assert _result(("a", "success", False), ("b", "skipped", False)).status == "failed"
+    assert _result(("a", "failed", False)).status == "failed"
+    assert _result().status == "failed"  # nothing ran: never a success on nothing
+
+
+def test_json_shape():
+    document = json.loads(_result(("a", "success", False), ("b", "skipped", False)).to_json())
+    assert document == {"status": "failed", "jobs": [
+        {"name": "a", "stage": "test", "status": "success", "seconds": 1.0},
+        {"name": "b", "stage": "test", "status": "skipped", "seconds": None},
+    ]}  # fmt: skip
+
+
+def test_with_needs_follows_needs_transitively():
+    listed = {"a": {}, "b": {"needs": [{"job": "a"}]}, "c": {"needs": ["b"]}, "d": {}}
+    assert run._with_needs("c", listed) == {"a", "b", "c"}
+
+
+def test_complaint_drops_stack_frames_and_git_remote_noise():
+    output = (
+        "Unable to retrieve default remote branch\nfatal: ref is not a symbolic ref\n"
+        "Error: build script contains non string value\n    at I.forEachRealJob (x.js:1)\n"
+    )
+    assert run._complaint(output) == "Error: build script contains non string value"
+
+
+def test_the_copy_is_a_git_repository_of_the_files_a_clone_has(tmp_path):
+    project = tmp_path / "project"
+    (project / "pkg").mkdir(parents=True)
+    (project / "pkg" / "__init__.py").write_text("", encoding="utf-8")
+    (project / ".venv").mkdir()
+    (project / ".venv" / "big").write_text("x", encoding="utf-8")
+    copy = run._checkout(project, "build:\n  script: [echo]\n", tmp_path / "copy", "main")
+    tracked = subprocess.run(["git", "-C", str(copy), "ls-files"], capture_output=True, text=True,
+                             check=True).stdout.split()  # fmt: skip
+    assert tracked == [".gitlab-ci.yml", "pkg/__init__.py"]
+    branch = subprocess.run(["git", "-C", str(copy), "branch", "--show-current"],
+                            capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    assert branch == "main"
+    assert not (project / ".gitlab-ci.yml").exists()  # the project itself is left alone
+
+
+def test_a_path_that_is_not_a_directory_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="is not a directory"):
+        run._project_dir(tmp_path / "missing")
+
+
+def test_pip_index_follows_pip_index_url(monkeypatch):
+    monkeypatch.setenv("PIP_INDEX_URL", "https://mirror.example/simple")
+    assert run.pip_index() == "https://mirror.example/simple"
