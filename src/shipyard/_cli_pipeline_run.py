@@ -26,8 +26,14 @@ __all__ = ["pipeline", "run_command"]
     show_default=True,
     help='text: the job table, and the logs of failed jobs; json: {"status", "jobs": [...]}.',
 )  # fmt: skip
+@click.option(
+    "--tag", default=None, metavar="TAG",
+    help="Run the pipeline a tag push starts ($CI_COMMIT_TAG set) instead of one for main.",
+)  # fmt: skip
 @click.option("--logs", is_flag=True, help="Show every job's log in text output, not only failed.")
-def run_command(path: Path, job: str | None, output_format: str, logs: bool) -> None:
+def run_command(
+    path: Path, job: str | None, output_format: str, tag: str | None, logs: bool
+) -> None:
     """Run the pipeline of the project at PATH here, against the target; exit 1 if a job fails.
 
     The project's .gitlab-ci.yml runs with gitlab-ci-local (shell executor) in a temporary copy;
@@ -37,7 +43,7 @@ def run_command(path: Path, job: str | None, output_format: str, logs: bool) -> 
     from shipyard.pipeline.run import run_pipeline
 
     click.echo("running the pipeline with gitlab-ci-local ...", err=True)
-    result = run_pipeline(path, job=job)
+    result = run_pipeline(path, job=job, tag=tag)
     if output_format == "json":
         click.echo(result.to_json())
     else:

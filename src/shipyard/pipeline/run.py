@@ -320,7 +320,7 @@ class PipelineResult:
 def run_pipeline(
     path: Path | str = ".", *, job: str | None = None, settings: Settings | None = None,
     sandbox: Sandbox | None = None, target: PipelineTarget | None = None,
-    tools: Tools | None = None, ref: str = "main", timeout: float = 1800,
+    tools: Tools | None = None, ref: str = "main", tag: str | None = None, timeout: float = 1800,
 ) -> PipelineResult:  # fmt: skip
     """Run the project's pipeline here with gitlab-ci-local against the target.
 
@@ -332,6 +332,7 @@ def run_pipeline(
         target: A target already prepared (default: :func:`prepare_target`).
         tools: gitlab-ci-local and Node (default: :func:`ensure_tools`).
         ref: The branch the pipeline runs for (rules on ``$CI_COMMIT_BRANCH`` see it).
+        tag: Run a tag pipeline for this tag instead (``$CI_COMMIT_TAG`` set, no branch).
         timeout: Seconds the whole run may take.
 
     Returns:
@@ -348,18 +349,17 @@ def run_pipeline(
     target = target or prepare_target(settings, sandbox=sandbox)
     work = Path(tempfile.mkdtemp(prefix="shipyard-pipeline-"))
     try:
-        checkout = _checkout(project, pipeline, work / "project", ref)
+        checkout = _checkout(project, pipeline, work / "project", ref, tag)
         private = work / "private"
         private.mkdir(mode=0o700)
         variables = private / "variables.yml"
         variables.touch(mode=0o600)
-        # The shell executor runs jobs in the copy itself; gitlab-ci-local would otherwise say
-        # /builds/<group>/<project>, a path outside the copy that $CI_PROJECT_DIR/... would hit.
-        # (On the command line: in the file, a value naming an existing path becomes a file.)
+        # CI_PROJECT_DIR goes on the command line (_ref_args): in the file, a value naming an
+        # existing path becomes a file variable.
         variables.write_text(json.dumps(target.variables), encoding="utf-8")  # JSON is YAML
         env = _runner_env(target, tools, private)
-        listed = _list_jobs(tools, checkout, variables, env, project / ".gitlab-ci.yml")
-        args = ["--variables-file", str(variables)]
+        args = ["--variables-file", str(variables), *_ref_args(checkout, tag)]
+        listed = _list_jobs(tools, checkout, args, env, project / ".gitlab-ci.yml")
         if job is not None:
             if job not in listed:
                 msg = f"no job {job!r} in the pipeline{did_you_mean(job, listed)}"
@@ -413,7 +413,7 @@ def _project_files(project: Path) -> list[Path]:
             if p.is_file() and not _SKIP.intersection(p.relative_to(project).parts)]  # fmt: skip
 
 
-def _checkout(project: Path, pipeline: str, into: Path, ref: str) -> Path:
+def _checkout(project: Path, pipeline: str, into: Path, ref: str, tag: str | None = None) -> Path:
     """Copy the project into a fresh git repository on branch ``ref``, with an ``origin``."""
     for relative in _project_files(project):
         target = into / relative
@@ -439,6 +439,7 @@ def _checkout(project: Path, pipeline: str, into: Path, ref: str) -> Path:
         ["remote", "add", "origin", "https://gitlab.example.com/shipyard/demo.git"],
         ["update-ref", f"refs/remotes/origin/{ref}", "HEAD"],
         ["symbolic-ref", "refs/remotes/origin/HEAD", f"refs/remotes/origin/{ref}"],
+        *([["tag", tag]] if tag else []),
     ):
         done = subprocess.run([*git, *args], capture_output=True, text=True, check=False)
         if done.returncode:
@@ -475,13 +476,28 @@ def _runner_env(target: PipelineTarget, tools: Tools, private: Path) -> dict[str
     return env | target.runner_env
 
 
+def _ref_args(checkout: Path, tag: str | None) -> list[str]:
+    """Return the variables that set the project's directory and, for a tag pipeline, the tag.
+
+    The shell executor runs jobs in the copy itself; gitlab-ci-local would otherwise say
+    /builds/<group>/<project>, a path outside the copy that ``$CI_PROJECT_DIR/...`` would hit.
+    """
+    given = {"CI_PROJECT_DIR": str(checkout)}
+    if tag:
+        slug = re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-")[:63]
+        given |= {"CI_COMMIT_TAG": tag, "CI_COMMIT_REF_NAME": tag, "CI_COMMIT_REF_SLUG": slug}
+    args = [arg for key, value in given.items() for arg in ("--variable", f"{key}={value}")]
+    if tag:
+        args += ["--unset-variable", "CI_COMMIT_BRANCH"]
+    return [*args, "--ignore-predefined-vars", ",".join(given)]
+
+
 def _gitlab_ci_local(
     tools: Tools, cwd: Path, env: dict[str, str], args: Sequence[str], timeout: float
 ) -> subprocess.CompletedProcess[str]:
     # gitlab-ci-local wants --cwd relative: it runs in the copy instead.
     argv = tools.argv("--no-json-schema-validation", "--force-shell-executor", "--no-color",
-                      "--max-job-name-padding", "0", "--variable", f"CI_PROJECT_DIR={cwd}",
-                      "--ignore-predefined-vars", "CI_PROJECT_DIR", *args)  # fmt: skip
+                      "--max-job-name-padding", "0", *args)  # fmt: skip
     try:
         return subprocess.run(argv, capture_output=True, text=True, env=env, cwd=cwd,
                               timeout=timeout, check=False)  # fmt: skip
@@ -491,12 +507,10 @@ def _gitlab_ci_local(
 
 
 def _list_jobs(
-    tools: Tools, cwd: Path, variables: Path, env: dict[str, str], source: Path
+    tools: Tools, cwd: Path, args: list[str], env: dict[str, str], source: Path
 ) -> dict[str, dict]:
     """Return the jobs of the pipeline for this ref (``when: never`` left out), by name."""
-    done = _gitlab_ci_local(
-        tools, cwd, env, ["--variables-file", str(variables), "--list-json"], 120
-    )
+    done = _gitlab_ci_local(tools, cwd, env, [*args, "--list-json"], 120)
     start = done.stdout.find("[")
     try:
         jobs = json.loads(done.stdout[start:]) if start >= 0 else None

@@ -138,6 +138,34 @@ def test_a_broken_pipeline_is_a_clear_error(tmp_path, sandbox, tools, canary):
         run_pipeline(project, sandbox=sandbox, tools=tools)
 
 
+TAGGED = """\
+stages: [build, release]
+build:
+  stage: build
+  script:
+    - echo "ref $CI_COMMIT_REF_NAME tag ${CI_COMMIT_TAG:-none} branch ${CI_COMMIT_BRANCH:-none}"
+release:
+  stage: release
+  rules:
+    - if: $CI_COMMIT_TAG =~ /^v\\d+\\.\\d+\\.\\d+$/
+  script:
+    - echo "releasing $CI_COMMIT_TAG"
+"""
+
+
+def test_a_tag_pipeline_runs_the_release_rules(tmp_path, sandbox, tools, canary):
+    project = _project(tmp_path, TAGGED)
+    branch = run_pipeline(project, sandbox=sandbox, tools=tools)
+    assert [job.name for job in branch.jobs] == ["build"]  # no tag: the release job is not there
+    tagged = run_pipeline(project, sandbox=sandbox, tools=tools, tag="v1.0.0")
+    assert [(job.name, job.status) for job in tagged.jobs] == [
+        ("build", "success"), ("release", "success")
+    ]  # fmt: skip
+    logs = {job.name: job.log for job in tagged.jobs}
+    assert "ref v1.0.0 tag v1.0.0 branch none" in logs["build"]
+    assert "releasing v1.0.0" in logs["release"]
+
+
 @pytest.mark.pipeline_e2e
 def test_the_sample_project_ships_end_to_end(tmp_path, sandbox, tools, canary):
     """Build, test in the environment, upload as the deploy user, install from Nexus, run."""
