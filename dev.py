@@ -30,7 +30,9 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
 STAMP = VENV / ".shipyard-installed"
 # Debian packages the tests use, by the command that shows they are installed.
-DEBIAN_TOOLS: dict[str, str] = {"chromium": "chromium"}  # the site tests use a real browser
+# The site tests use a real browser; `shipyard pipeline run` needs rsync (gitlab-ci-local syncs
+# jobs with it) and npm (it installs gitlab-ci-local and Node 22 into ~/.cache/shipyard).
+DEBIAN_TOOLS: dict[str, str] = {"chromium": "chromium", "rsync": "rsync", "npm": "npm"}
 
 
 def say(message: str) -> None:

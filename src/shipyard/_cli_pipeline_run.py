@@ -56,7 +56,7 @@ def run_command(
 
 @click.group("pipeline")
 def pipeline() -> None:
-    """Render, check and run the project's .gitlab-ci.yml."""
+    """Run the project's .gitlab-ci.yml here, against the target, before pushing it."""
 
 
 pipeline.add_command(run_command)

@@ -11,7 +11,7 @@
    touched;
 3. runs gitlab-ci-local (https://github.com/firecow/gitlab-ci-local) with the shell executor,
    the CI variables as GitLab gives them to a job, and a stand-in ``micromamba`` on PATH
-   (:mod:`shipyard.pipeline._micromamba`), never written into the project;
+   (``shipyard.pipeline._micromamba``), never written into the project;
 4. reads each job's status and time, and its log with every secret masked (gitlab-ci-local
    prints variables unmasked) and volatile values normalised.
 
