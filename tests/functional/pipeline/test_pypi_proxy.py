@@ -1,0 +1,42 @@
+"""The sandbox's PyPI proxy repository: pip installs through it, from the real upstream index."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import requests
+
+from shipyard import _target
+from shipyard.pipeline.run import ensure_pypi_proxy, pip_index
+
+
+def _admin(sandbox):
+    return ("admin", _target.admin_password(sandbox).reveal())
+
+
+def test_pip_downloads_through_the_proxy_and_nexus_serves_its_pages(sandbox, tmp_path):
+    index = ensure_pypi_proxy(sandbox.nexus_url, _admin(sandbox), pip_index())
+    assert ensure_pypi_proxy(sandbox.nexus_url, _admin(sandbox), pip_index()) == index  # once
+    page = requests.get(f"{index}iniconfig/", timeout=60)
+    assert page.status_code == 200
+    assert 'href="../../packages/' in page.text and "iniconfig-2.0.0-py3-none-any.whl" in page.text
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--no-cache-dir",
+         "-d", str(tmp_path), "--index-url", index, "iniconfig==2.0.0"],
+        capture_output=True, text=True, check=False,
+        env=env | {"PIP_CONFIG_FILE": os.devnull},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "iniconfig-2.0.0-py3-none-any.whl").is_file()  # sha256 checked by pip
+    assert requests.get(f"{index}no-such-project-shipyard-test/", timeout=60).status_code == 404
+
+
+def test_a_remote_that_does_not_answer_is_a_502_not_an_empty_page(sandbox):
+    index = ensure_pypi_proxy(sandbox.nexus_url, _admin(sandbox), "http://127.0.0.1:9/",
+                              name="pypi-unreachable")  # fmt: skip
+    answer = requests.get(f"{index}iniconfig/", timeout=60)
+    assert answer.status_code == 502
+    assert "the remote did not answer" in answer.text
