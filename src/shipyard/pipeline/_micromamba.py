@@ -96,14 +96,20 @@ def env_prefix(name: str, prefix: str, root: str = "") -> Path:
     return root_prefix(root) / "envs" / name
 
 
+def _path_without_active() -> str:
+    """Return PATH without the active environment's ``bin`` (what deactivating leaves)."""
+    current = os.environ.get("CONDA_PREFIX", "")
+    path = os.environ.get("PATH", "")
+    if not current:
+        return path
+    return os.pathsep.join(p for p in path.split(os.pathsep) if p != f"{current}/bin")
+
+
 def _activate(args: list[str]) -> str:
     """Return the bash code for ``micromamba activate NAME`` or ``deactivate``."""
     words = [a for a in args if a not in ("-s", "--shell", "bash", "sh", "zsh")]
-    current = os.environ.get("CONDA_PREFIX", "")
-    path = os.environ.get("PATH", "")
-    if current:
-        path = os.pathsep.join(p for p in path.split(os.pathsep) if p != f"{current}/bin")
-    if words and words[0] == "deactivate":
+    path = _path_without_active()
+    if words[:1] == ["deactivate"]:
         return f"export PATH={shlex.quote(path)}\nunset CONDA_PREFIX CONDA_DEFAULT_ENV\n"
     target = words[1] if len(words) > 1 else "base"
     is_path = "/" in target
@@ -137,23 +143,28 @@ _VALUED = {"-n": "name", "--name": "name", "-p": "prefix", "--prefix": "prefix",
 _FLAGS = {"-y", "--yes", "-q", "--quiet", "-v", "--verbose", "--no-rc", "--json"}
 
 
+_LISTS = {"-f": "files", "--file": "files", "-c": "channels", "--channel": "channels"}
+
+
+def _take(request: Request, option: str, value: str | None) -> None:
+    """Store the value of an option that takes one."""
+    if value is None:
+        msg = f"option {option} needs a value"
+        raise UsageError(msg)
+    if option in _LISTS:
+        getattr(request, _LISTS[option]).append(value)
+    else:
+        setattr(request, _VALUED[option], value)
+
+
 def parse_request(args: list[str]) -> Request:
     """Parse the options of ``create`` and ``env update`` that the stand-in implements."""
     request = Request()
     items = iter(args)
     for arg in items:
         option, equals, inline = arg.partition("=") if arg.startswith("--") else (arg, "", "")
-        if option in _VALUED or option in ("-f", "--file", "-c", "--channel"):
-            value = inline if equals else next(items, None)
-            if value is None:
-                msg = f"option {option} needs a value"
-                raise UsageError(msg)
-            if option in ("-f", "--file"):
-                request.files.append(value)
-            elif option in ("-c", "--channel"):
-                request.channels.append(value)
-            else:
-                setattr(request, _VALUED[option], value)
+        if option in _VALUED or option in _LISTS:
+            _take(request, option, inline if equals else next(items, None))
         elif arg == "--override-channels":
             request.override_channels = True
         elif arg == "--prune":
@@ -244,15 +255,10 @@ def _pip_install(prefix: Path, requirements: list[str]) -> None:
         )
 
 
-def _lock_for(request: Request) -> Any:
-    """Solve the request (or read its lock file) and return the lock."""
-    from shipyard._conda_lock import read_lock
-    from shipyard._conda_solve import solve_lock
+def _inputs(request: Request) -> tuple[Any, list[str], list[str]]:
+    """Return the environment file read last, the match specs and the channels to solve."""
     from shipyard._envfile import EnvironmentFile, load_environment
 
-    locks = [f for f in request.files if f.endswith(("-lock.yml", "-lock.yaml"))]
-    if locks:
-        return read_lock(locks[0])
     env = EnvironmentFile(path=Path("(command line)"), text="")
     specs = list(request.specs)
     for file in request.files:
@@ -261,10 +267,20 @@ def _lock_for(request: Request) -> Any:
         if env.pip:
             say("micromamba (stand-in): the file's pip: section is not installed by the stand-in")
     channels = list(request.channels)
-    if not request.override_channels and env.channels:
+    if not request.override_channels:
         channels += [c.name for c in env.channels if c.name not in channels]
-    if not channels:
-        channels = [str(c) for c in _mambarc().get("channels") or ["conda-forge"]]
+    return env, specs, channels or [str(c) for c in _mambarc().get("channels") or ["conda-forge"]]
+
+
+def _lock_for(request: Request) -> Any:
+    """Solve the request (or read its lock file) and return the lock."""
+    from shipyard._conda_lock import read_lock
+    from shipyard._conda_solve import solve_lock
+
+    locks = [f for f in request.files if f.endswith(("-lock.yml", "-lock.yaml"))]
+    if locks:
+        return read_lock(locks[0])
+    env, specs, channels = _inputs(request)
     if not specs:
         raise UsageError("nothing to install: give -f FILE or match specs")
     return solve_lock(env, channels=channels, channel_alias=channel_alias(), specs=specs,
@@ -354,30 +370,39 @@ def auth_login(args: list[str]) -> int:
     return 0
 
 
+def _shell(args: list[str]) -> int:
+    """``shell hook -s bash``, and the ``shell activate|deactivate`` the hook's function calls."""
+    if args[:1] == ["hook"]:
+        print(shell_hook(os.environ.get("SHIPYARD_MICROMAMBA", "micromamba")), end="")
+        return 0
+    if args[:1] in (["activate"], ["deactivate"]):
+        print(_activate(args), end="")
+        return 0
+    raise UsageError(f"'micromamba shell {' '.join(args[:1])}' is not implemented by the stand-in")
+
+
+_COMMANDS: dict[str, Any] = {
+    "create": lambda rest: create(parse_request(rest)),
+    "env create": lambda rest: create(parse_request(rest)),
+    "env update": lambda rest: create(parse_request(rest), update=True),
+    "run": lambda rest: run(rest),
+    "env export": lambda rest: export(rest),
+    "auth login": lambda rest: auth_login(rest),
+}
+
+
 def dispatch(args: list[str]) -> int:
     """Run one micromamba command line; return its exit status."""
-    words = [a for a in args if not a.startswith("-")][:2]
-    head = " ".join(words)
     if args[:1] in (["--version"], ["-V"]):
         print(VERSION)
         return 0
-    if head.startswith("shell hook") or (head == "shell" and "hook" in args):
-        print(shell_hook(os.environ.get("SHIPYARD_MICROMAMBA", "micromamba")), end="")
-        return 0
-    if args[:1] == ["shell"] and len(args) > 1 and args[1] in ("activate", "deactivate"):
-        print(_activate(args[1:]), end="")
-        return 0
-    say(NOTICE)
-    if args[:1] == ["create"] or head == "env create":
-        return create(parse_request(args[2 if args[0] == "env" else 1 :]))
-    if head == "env update":
-        return create(parse_request(args[2:]), update=True)
-    if args[:1] == ["run"]:
-        return run(args[1:])
-    if head == "env export":
-        return export(args[2:])
-    if head == "auth login":
-        return auth_login(args[2:])
+    if args[:1] == ["shell"]:
+        return _shell(args[1:])
+    for length in (2, 1):
+        command = _COMMANDS.get(" ".join(args[:length]))
+        if command is not None and len(args) >= length:
+            say(NOTICE)
+            return command(args[length:])
     if args[:1] in (["activate"], ["deactivate"]):
         raise UsageError('activate needs the shell hook: eval "$(micromamba shell hook -s bash)"')
     msg = f"'micromamba {' '.join(args[:2])}' is not implemented by the stand-in"

@@ -233,15 +233,29 @@ def prepare_target(
     auth = (client.username, admin.reveal() if isinstance(admin, Secret) else str(admin or ""))
     ensure_conda_proxy(client.url, auth)
     index = ensure_pypi_proxy(client.url, auth, pip_index())
-    current = project.variables()
-    values = {key: str(attributes.get("value") or "") for key, attributes in current.items()}
-    masked = [Secret(values[k]) for k, a in current.items() if a.get("masked") and values[k]]
+    values, masked = _job_variables(project.variables())
     masked += [desired.user.password, Secret(auth[1])]
     if sandbox is not None:
         masked.append(sandbox.gitlab_token)
     runner_env = {"PIP_INDEX_URL": index, "MAMBA_CHANNEL_ALIAS": f"{client.url}/repository/"}
-    return PipelineTarget(client.url, values, tuple(masked), runner_env,
+    return PipelineTarget(client.url, values, _variants(masked), runner_env,
                           (nexus_plan, variables_plan))  # fmt: skip
+
+
+def _job_variables(current: dict[str, dict[str, Any]]) -> tuple[dict[str, str], list[Secret]]:
+    """Return the variables a job gets from GitLab, and the values GitLab masks."""
+    values = {key: str(attributes.get("value") or "") for key, attributes in current.items()}
+    masked = [Secret(values[k]) for k, a in current.items() if a.get("masked") and values[k]]
+    return values, masked
+
+
+def _variants(secrets: list[Secret]) -> tuple[Secret, ...]:
+    """Return the secrets and their URL-encoded forms (how they appear in a URL's userinfo)."""
+    from urllib.parse import quote
+
+    found = {s.reveal() for s in secrets if s.reveal()}
+    found |= {quote(value, safe="") for value in found}
+    return tuple(Secret(value) for value in sorted(found))
 
 
 # -- results ---------------------------------------------------------------------------------
@@ -386,11 +400,12 @@ def _pipeline_text(project: Path) -> str:
     own = project / ".gitlab-ci.yml"
     if own.is_file():
         return own.read_text(encoding="utf-8")
-    try:
-        from shipyard.pipeline import render  # the renderer (issue 11, part 1)
-    except ImportError:
-        render = None
-    renderer = getattr(render, "render_pipeline", None)
+    import importlib
+
+    try:  # the renderer (issue 11, part 1)
+        renderer = importlib.import_module("shipyard.pipeline.render").render_pipeline
+    except (ImportError, AttributeError):
+        renderer = None
     if renderer is None:
         msg = "the project has no .gitlab-ci.yml"
         raise InputError(msg, path=own, hint="Write one, or render it: shipyard pipeline render.")
@@ -401,14 +416,23 @@ _SKIP = {".git", ".venv", "venv", ".gitlab-ci-local", "__pycache__", ".mamba", "
          ".pytest_cache", ".ruff_cache", ".mypy_cache", "node_modules"}  # fmt: skip
 
 
+def _git_files(project: Path) -> list[Path] | None:
+    """Return git's tracked and unignored files of a repository, ``None`` when git cannot tell."""
+    if not (project / ".git").exists() or not shutil.which("git"):
+        return None
+    done = subprocess.run(["git", "-C", str(project), "ls-files", "-z", "--cached", "--others",
+                           "--exclude-standard"], capture_output=True, check=False)  # fmt: skip
+    if done.returncode:
+        return None
+    names = [n for n in done.stdout.decode().split("\0") if n]
+    return [Path(n) for n in names if (project / n).is_file()]
+
+
 def _project_files(project: Path) -> list[Path]:
     """Return the files a clone would have: git's tracked and unignored ones, else all files."""
-    if (project / ".git").exists() and shutil.which("git"):
-        done = subprocess.run(["git", "-C", str(project), "ls-files", "-z", "--cached", "--others",
-                               "--exclude-standard"], capture_output=True, check=False)  # fmt: skip
-        if done.returncode == 0:
-            names = [n for n in done.stdout.decode().split("\0") if n]
-            return [Path(n) for n in names if (project / n).is_file()]
+    found = _git_files(project)
+    if found is not None:
+        return found
     return [p.relative_to(project) for p in sorted(project.rglob("*"))
             if p.is_file() and not _SKIP.intersection(p.relative_to(project).parts)]  # fmt: skip
 
@@ -586,25 +610,23 @@ def _result(
         if name not in wanted:
             continue
         verdict, took = outcomes.get(name, ("", None))
-        if verdict:
-            status = _PASSED if verdict == "PASS" else _FAILED
-        elif info.get("when") == "manual":
-            status = _MANUAL
-        else:
-            status = _SKIPPED
         log_file = checkout / ".gitlab-ci-local" / "output" / f"{name}.log"
-        log = (
-            clean(log_file.read_text(encoding="utf-8", errors="replace"))
-            if log_file.is_file()
-            else ""
-        )
+        log = clean(log_file.read_text("utf-8", errors="replace")) if log_file.is_file() else ""
         allowed = bool(info.get("allow_failure")) or verdict == "WARN"
+        status = _status(verdict, str(info.get("when", "")))
         jobs.append(JobResult(name, str(info.get("stage", "")), status, took, allowed, log))
     if not outcomes and done.returncode:
         message = clean((done.stdout + done.stderr).strip()[-800:])
         raise OperationError("run the pipeline with gitlab-ci-local", status=None,
                              server_message=message)  # fmt: skip
     return PipelineResult(tuple(jobs), seconds, clean(done.stdout + done.stderr))
+
+
+def _status(verdict: str, when: str) -> str:
+    """Return GitLab's name for a job's outcome: its verdict, else why it did not run."""
+    if verdict:
+        return _PASSED if verdict == "PASS" else _FAILED
+    return _MANUAL if when == "manual" else _SKIPPED
 
 
 def _with_needs(job: str, listed: dict[str, dict]) -> set[str]:
