@@ -49,6 +49,7 @@ __all__ = [
     "PipelineResult",
     "PipelineTarget",
     "Tools",
+    "ensure_pypi_group",
     "ensure_pypi_proxy",
     "ensure_tools",
     "pip_index",
@@ -59,6 +60,7 @@ __all__ = [
 GITLAB_CI_LOCAL = "4.75.1"
 NODE = "22"
 PYPI_PROXY = "pypi-proxy"
+PYPI_GROUP = "pypi-all"
 #: The statuses of a job that ran, as GitLab names them.
 _PASSED, _FAILED, _SKIPPED, _MANUAL = "success", "failed", "skipped", "manual"
 _SHOULD_RUN = ("on_success", "always", "delayed")
@@ -139,7 +141,7 @@ class PipelineTarget:
         variables: The project's CI variables as GitLab gives them to a job (values as set).
         masked: The values to mask in every log line.
         runner_env: What the runner's own environment gives every job (its ``environment``
-            setting): ``PIP_INDEX_URL`` (the PyPI proxy) and ``MAMBA_CHANNEL_ALIAS`` (Nexus's
+            setting): ``PIP_INDEX_URL`` (the PyPI group) and ``MAMBA_CHANNEL_ALIAS`` (Nexus's
             conda proxies).
         plans: What setting up the target changed (empty plans the second time).
     """
@@ -203,6 +205,33 @@ def ensure_pypi_proxy(
     return f"{base}/repository/{name}/simple/"
 
 
+def ensure_pypi_group(
+    nexus_url: str, auth: tuple[str, str], members: Sequence[str], *, name: str = PYPI_GROUP
+) -> str:
+    """Create the PyPI group of ``members`` unless it exists; return its URL (ending in ``/``).
+
+    Uses ``POST /v1/repositories/pypi/group``: pip reads one index, the hosted repository's
+    packages first, then the proxy's.
+
+    Raises:
+        OperationError: Nexus refused.
+    """
+    import requests
+
+    base = nexus_url.rstrip("/")
+    url = f"{base}/service/rest/v1/repositories/pypi/group"
+    found = requests.get(f"{url}/{name}", auth=auth, timeout=30)
+    if found.status_code == 404:
+        body = {"name": name, "online": True,
+                "storage": {"blobStoreName": "default", "strictContentTypeValidation": True},
+                "group": {"memberNames": list(members)}}  # fmt: skip
+        found = requests.post(url, json=body, auth=auth, timeout=30)
+    if found.status_code not in (200, 201):
+        raise OperationError(f"create PyPI group {name!r}", status=found.status_code,
+                             server_message=redact(found.text[:300]), url=url)  # fmt: skip
+    return f"{base}/repository/{name}/"
+
+
 def prepare_target(
     settings: Settings | None = None, *, sandbox: Sandbox | None = None,
     repository: str = "pypi-internal",
@@ -210,8 +239,10 @@ def prepare_target(
     """Set up what the pipeline needs with the chapters' plan/apply, and return it.
 
     Chapter 01's repository, deploy role and user and the three ``NEXUS_PYPI_*`` CI variables;
-    chapter 03's conda proxy of conda-forge; a PyPI proxy of the index this machine's pip uses.
-    The variables the jobs get are read back from GitLab, as a runner gets them.
+    chapter 03's conda proxy of conda-forge; a PyPI proxy of the index this machine's pip uses
+    and the group ``pypi-all`` of the hosted repository and that proxy, with the variables the
+    rendered pipeline reads them from (``NEXUS_PYPI_GROUP_URL``, ``NEXUS_CONDA_ALIAS``). The
+    variables the jobs get are read back from GitLab, as a runner gets them.
 
     Raises:
         OperationError: Nexus or GitLab refused a step.
@@ -225,19 +256,27 @@ def prepare_target(
     client = nexus.connect(settings, sandbox=sandbox)
     desired = nexus.desired_state(repository)
     nexus_plan = apply(nexus.plan_nexus(desired, client))
-    project = gitlab.connect(settings, sandbox=sandbox)
-    upload = f"{client.url}/repository/{repository}/"
-    wanted = gitlab.nexus_variables(upload, desired.user.user_id, desired.user.password)
-    variables_plan = apply(gitlab.plan_variables(wanted, project))
     admin = (sandbox and _target.admin_password(sandbox)) or settings.nexus_password
     auth = (client.username, admin.reveal() if isinstance(admin, Secret) else str(admin or ""))
     ensure_conda_proxy(client.url, auth)
-    index = ensure_pypi_proxy(client.url, auth, pip_index())
+    ensure_pypi_proxy(client.url, auth, pip_index())
+    group = ensure_pypi_group(client.url, auth, [repository, PYPI_PROXY])
+    alias = f"{client.url}/repository/"
+    project = gitlab.connect(settings, sandbox=sandbox)
+    upload = f"{client.url}/repository/{repository}/"
+    wanted = gitlab.nexus_variables(upload, desired.user.user_id, desired.user.password)
+    wanted += [
+        gitlab.Variable("NEXUS_PYPI_GROUP_URL", group, masked=False,
+                        description="The PyPI group pip installs from (hosted + PyPI proxy)"),
+        gitlab.Variable("NEXUS_CONDA_ALIAS", alias, masked=False,
+                        description="Where conda channel names resolve (Nexus conda proxies)"),
+    ]  # fmt: skip
+    variables_plan = apply(gitlab.plan_variables(wanted, project))
     values, masked = _job_variables(project.variables())
     masked += [desired.user.password, Secret(auth[1])]
     if sandbox is not None:
         masked.append(sandbox.gitlab_token)
-    runner_env = {"PIP_INDEX_URL": index, "MAMBA_CHANNEL_ALIAS": f"{client.url}/repository/"}
+    runner_env = {"PIP_INDEX_URL": f"{group}simple/", "MAMBA_CHANNEL_ALIAS": alias}
     return PipelineTarget(client.url, values, _variants(masked), runner_env,
                           (nexus_plan, variables_plan))  # fmt: skip
 

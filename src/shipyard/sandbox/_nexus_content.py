@@ -19,7 +19,7 @@ from urllib.parse import unquote
 from shipyard.sandbox._conda import conda_content
 from shipyard.sandbox._http import Response
 from shipyard.sandbox._pypi import PypiIndexes, asset_path, read_upload_form
-from shipyard.sandbox._pypi_proxy import PypiProxy
+from shipyard.sandbox._pypi_proxy import GroupView, PypiProxy
 from shipyard.sandbox._security import REALM, AuthenticationFailed, Subject, authenticate
 from shipyard.sandbox._state import StateStore
 
@@ -58,6 +58,7 @@ class ContentView:
         self._store = store
         self._indexes = indexes
         self._proxy = PypiProxy(indexes.root.parent / "pypi-proxy")
+        self._group = GroupView(self._proxy)
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -95,7 +96,27 @@ class ContentView:
         if refusal is not None:
             return refusal
         app_environ = dict(environ, SCRIPT_NAME=f"/repository/{name}", PATH_INFO=target)
-        return self._indexes.app(name, members), app_environ
+        return self._serve(name, repo, members, app_environ, sub)
+
+    def _serve(
+        self, name: str, repo: dict[str, Any], members: list[str], environ: dict[str, Any], sub: str
+    ) -> Response | tuple[Any, dict[str, Any]]:
+        """Hand the request to pypiserver; a group with PyPI proxies adds theirs (_pypi_proxy)."""
+        app = self._indexes.app(name, members)
+        reading = environ["REQUEST_METHOD"].upper() in ("GET", "HEAD")
+        proxies = self._proxy_members(repo) if reading else []
+        if proxies:
+            return self._group.answer(app, environ, proxies, sub)
+        return app, environ
+
+    def _proxy_members(self, repo: dict[str, Any]) -> list[dict[str, Any]]:
+        """Return the PyPI proxies among a group's members, in order (none for other types)."""
+        if repo["type"] != "group":
+            return []
+        with self._store.read("nexus") as nexus:
+            repositories = nexus["repositories"]
+            found = [repositories.get(m) for m in repo["group"]["memberNames"]]
+        return [dict(r) for r in found if r and r["type"] == "proxy" and r["format"] == "pypi"]
 
     def _find(
         self, environ: dict[str, Any], name: str

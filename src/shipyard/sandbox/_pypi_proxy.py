@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 
 from shipyard.sandbox._http import Response
 
-__all__ = ["PypiProxy"]
+__all__ = ["GroupView", "PypiProxy"]
 
 _PROJECT = re.compile(r"^/simple/([^/]+)/?$")
 _TIMEOUT = 60
@@ -174,3 +174,74 @@ def _text(status: int, message: str) -> Response:
 
 def _html(status: int, text: str) -> Response:
     return Response(status, text.encode(), [("Content-Type", "text/html; charset=utf-8")])
+
+
+def _call(app: Any, environ: dict[str, Any]) -> tuple[int, bytes]:
+    """Call a WSGI app in-process; return its status and body."""
+    status: list[int] = []
+
+    def start_response(line: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        status.append(int(line.split()[0]))
+        return lambda data: None
+
+    body = b"".join(app(environ, start_response))
+    return (status[0] if status else 500), body
+
+
+_ANCHOR = re.compile(r"<a\s[^>]*>.*?</a>", re.IGNORECASE | re.DOTALL)
+
+
+def _filename(anchor: str) -> str:
+    return re.sub(r"<[^>]+>", "", anchor).strip()
+
+
+def _merge(anchors: list[str], more: list[str]) -> None:
+    """Add the links of files not listed yet (a file in a hosted member shadows the proxy's)."""
+    seen = {_filename(a) for a in anchors}
+    anchors += [a for a in more if _filename(a) not in seen]
+
+
+class GroupView:
+    """A PyPI group whose members include proxies: hosted files first, then each proxy's.
+
+    Nexus merges its members' project pages and serves a file from the first member that has
+    it (NP31 ``PyPiGroupFacet``); the hosted members' part is pypiserver's, the proxies' part
+    :class:`PypiProxy`'s.
+    """
+
+    def __init__(self, proxy: PypiProxy) -> None:
+        self._proxy = proxy
+
+    def answer(
+        self, hosted: Any, environ: dict[str, Any], proxies: list[dict[str, Any]], sub: str
+    ) -> Response:
+        """Answer a GET or HEAD under the group: ``hosted`` is the hosted members' WSGI app."""
+        status, body = _call(hosted, environ)
+        match = _PROJECT.match(sub)
+        if match:
+            return self._page(status, body, proxies, match.group(1))
+        if status == 200 or not sub.startswith("/packages/"):
+            kind = "text/html" if sub.startswith("/simple") else "application/octet-stream"
+            return Response(status, body, [("Content-Type", kind)])
+        for repo in proxies:
+            found = self._proxy.answer(repo, "GET", sub)
+            if found.status == 200:
+                return found
+        return _text(404, "Not Found")
+
+    def _page(
+        self, status: int, body: bytes, proxies: list[dict[str, Any]], project: str
+    ) -> Response:
+        anchors = _ANCHOR.findall(body.decode("utf-8", "replace")) if status == 200 else []
+        for repo in proxies:
+            found = self._proxy.answer(repo, "GET", f"/simple/{project}/")
+            if found.status == 502 and not anchors:
+                return found
+            if found.status == 200:
+                _merge(anchors, _ANCHOR.findall(found.body.decode("utf-8", "replace")))
+        if not anchors:
+            return _text(404, "Not Found")
+        name = html.escape(project)
+        head = f"<html><head><title>Links for {name}</title></head><body><h1>Links for {name}</h1>"
+        lines = ["<!DOCTYPE html>", head, *(f"{a}<br/>" for a in anchors), "</body></html>\n"]
+        return _html(200, "\n".join(lines))

@@ -40,3 +40,23 @@ def test_a_remote_that_does_not_answer_is_a_502_not_an_empty_page(sandbox):
     answer = requests.get(f"{index}iniconfig/", timeout=60)
     assert answer.status_code == 502
     assert "the remote did not answer" in answer.text
+
+
+def test_the_group_serves_its_proxy_members_files(sandbox, canary):
+    from shipyard.pipeline.run import prepare_target
+
+    target = prepare_target(sandbox=sandbox)
+    group = target.variables["NEXUS_PYPI_GROUP_URL"]
+    assert group.endswith("/repository/pypi-all/")
+    assert target.runner_env["PIP_INDEX_URL"] == f"{group}simple/"
+    page = requests.get(f"{group}simple/iniconfig/", timeout=60)
+    assert page.status_code == 200 and "iniconfig-2.0.0-py3-none-any.whl" in page.text
+    links = [part.split("#")[0] for part in page.text.split('href="../../packages/')[1:]]
+    link = next(link for link in links if link.endswith("/iniconfig-2.0.0-py3-none-any.whl"))
+    wheel = requests.get(f"{group}packages/{link}", timeout=60)
+    assert wheel.status_code == 200 and wheel.content[:2] == b"PK"
+    assert (
+        requests.get(f"{group}simple/no-such-project-shipyard-test/", timeout=60).status_code == 404
+    )
+    again = prepare_target(sandbox=sandbox)  # the same deploy password (the canary) is given
+    assert all(not plan.pending for plan in again.plans)  # so the second setup changes nothing
