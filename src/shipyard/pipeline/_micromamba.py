@@ -425,4 +425,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # py-rattler's runtime threads can abort the interpreter's shutdown after a failed solve
+    # ("PyGILState_Release"); the command's work is done, so leave without finalising.
+    os._exit(status)

@@ -358,6 +358,19 @@ class PipelineResult:
     def __repr__(self) -> str:
         return self.table()
 
+    def _repr_html_(self) -> str:
+        import html
+
+        rows = "".join(
+            f'<tr class="shipyard-{j.status}"><td><code>{html.escape(j.name)}</code></td>'
+            f"<td>{html.escape(j.stage)}</td><td>{j.status}</td>"
+            f"<td>{'-' if j.seconds is None else f'{j.seconds:.1f}'}</td></tr>"
+            for j in self.jobs
+        )
+        head = "<tr><th>job</th><th>stage</th><th>status</th><th>seconds</th></tr>"
+        return (f'<table class="shipyard-pipeline"><thead>{head}</thead><tbody>{rows}</tbody>'
+                f"</table><p>pipeline {self.status} in {self.seconds:.1f} s</p>")  # fmt: skip
+
     def logs(self, *, failed_only: bool = False) -> str:
         """Return the jobs' masked, normalised logs (only the failed ones when asked)."""
         parts = []

@@ -188,3 +188,9 @@ def test_the_sample_project_ships_end_to_end(tmp_path, sandbox, tools, canary):
     page = requests.get(f"{sandbox.nexus_url}/repository/pypi-internal/simple/my-app/", timeout=10)
     assert "my_app-1.0.0-py3-none-any.whl" in page.text  # the wheel the deploy user uploaded
     assert canary not in result.output + result.logs()
+    # The same version again: Nexus's ALLOW_ONCE refuses it, so publish fails and deploy waits.
+    again = run_pipeline(project, job="publish_wheel", sandbox=sandbox, tools=tools, target=target)
+    statuses = {job.name: job.status for job in again.jobs}
+    assert statuses == {"build_wheel": "success", "test": "success", "publish_wheel": "failed"}
+    publish = next(job for job in again.jobs if job.name == "publish_wheel")
+    assert "cannot be updated" in publish.log and not again.ok

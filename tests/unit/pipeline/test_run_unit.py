@@ -106,3 +106,8 @@ def test_a_path_that_is_not_a_directory_is_an_input_error(tmp_path):
 def test_pip_index_follows_pip_index_url(monkeypatch):
     monkeypatch.setenv("PIP_INDEX_URL", "https://mirror.example/simple")
     assert run.pip_index() == "https://mirror.example/simple"
+
+
+def test_the_html_table_escapes_job_names():
+    html = PipelineResult((JobResult("a<b>", "test", "success", 1.0),), 1.0)._repr_html_()
+    assert "<code>a&lt;b&gt;</code>" in html and "pipeline success in 1.0 s" in html
