@@ -662,7 +662,7 @@ def _result(
         if name not in wanted:
             continue
         verdict, took = outcomes.get(name, ("", None))
-        log_file = checkout / ".gitlab-ci-local" / "output" / f"{name}.log"
+        log_file = checkout / ".gitlab-ci-local" / "output" / f"{safe_job_name(name)}.log"
         log = clean(log_file.read_text("utf-8", errors="replace")) if log_file.is_file() else ""
         allowed = bool(info.get("allow_failure")) or verdict == "WARN"
         status = _status(verdict, str(info.get("when", "")))
@@ -672,6 +672,29 @@ def _result(
         raise OperationError("run the pipeline with gitlab-ci-local", status=None,
                              server_message=message)  # fmt: skip
     return PipelineResult(tuple(jobs), seconds, clean(done.stdout + done.stderr))
+
+
+def safe_job_name(name: str) -> str:
+    """Return the file name gitlab-ci-local gives a job's log (its ``safeDockerString``).
+
+    Runs of characters other than ``A-Z a-z 0-9 _ -`` become their base64url (``:`` is ``Og``,
+    so ``test:python: [3.12]`` is ``testOgpythonOiBb3Lg12XQ``); a name longer than 238
+    characters is cut and ends in 16 hex digits of its SHA-256.
+    """
+    import base64
+    import hashlib
+
+    def encode(match: re.Match[str]) -> str:
+        return base64.urlsafe_b64encode(match.group().encode()).decode().rstrip("=")
+
+    safe = re.sub(r"[^A-Za-z0-9_-]+", encode, name)
+    if len(safe) <= _MAX_FILENAME:
+        return safe
+    digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+    return f"{safe[: _MAX_FILENAME - 1 - len(digest)]}-{digest}"
+
+
+_MAX_FILENAME = 238
 
 
 def _status(verdict: str, when: str) -> str:

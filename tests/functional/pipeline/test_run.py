@@ -166,6 +166,26 @@ def test_a_tag_pipeline_runs_the_release_rules(tmp_path, sandbox, tools, canary)
     assert "releasing v1.0.0" in logs["release"]
 
 
+MATRIX = """\
+test:python:
+  parallel:
+    matrix:
+      - PYTHON_VERSION: ["3.12", "3.13"]
+  script:
+    - echo "testing on $PYTHON_VERSION"
+    - test "$PYTHON_VERSION" = "3.12"
+"""
+
+
+def test_matrix_jobs_have_their_own_status_and_log(tmp_path, sandbox, tools, canary):
+    result = run_pipeline(_project(tmp_path, MATRIX), sandbox=sandbox, tools=tools)
+    jobs = {job.name: job for job in result.jobs}
+    assert {name: job.status for name, job in jobs.items()} == {
+        "test:python: [3.12]": "success", "test:python: [3.13]": "failed"
+    }  # fmt: skip
+    assert "testing on 3.13" in jobs["test:python: [3.13]"].log
+
+
 @pytest.mark.pipeline_e2e
 def test_the_sample_project_ships_end_to_end(tmp_path, sandbox, tools, canary):
     """Build, test in the environment, upload as the deploy user, install from Nexus, run."""

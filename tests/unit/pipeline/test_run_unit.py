@@ -111,3 +111,21 @@ def test_pip_index_follows_pip_index_url(monkeypatch):
 def test_the_html_table_escapes_job_names():
     html = PipelineResult((JobResult("a<b>", "test", "success", 1.0),), 1.0)._repr_html_()
     assert "<code>a&lt;b&gt;</code>" in html and "pipeline success in 1.0 s" in html
+
+
+@pytest.mark.parametrize(
+    ("name", "file"),
+    [
+        ("build_wheel", "build_wheel"),
+        ("gate:ruff x", "gateOgruffIAx"),  # seen in gitlab-ci-local 4.75.1's output/ directory
+        ("test:python: [3.10]", "testOgpythonOiBb3Lg10XQ"),
+        ("test:python: [a b]", "testOgpythonOiBbaIAbXQ"),
+    ],
+)
+def test_safe_job_name_is_the_log_file_gitlab_ci_local_writes(name, file):
+    assert run.safe_job_name(name) == file
+
+
+def test_a_very_long_job_name_is_cut_and_hashed():
+    safe = run.safe_job_name("j" * 300)
+    assert len(safe) == 238 and safe.startswith("j" * 200) and safe[-17] == "-"
