@@ -1,4 +1,4 @@
-"""``shipyard pipeline``: render a project's .gitlab-ci.yml and check any GitLab CI file.
+"""``shipyard pipeline``: render a project's .gitlab-ci.yml, check any GitLab CI file, run it here.
 
 A thin face over :mod:`shipyard.pipeline`; registered on the main command group in
 :mod:`shipyard.cli`, whose ``main`` turns Shipyard's errors into ``error: ...`` and exit status 2.
@@ -19,12 +19,12 @@ from shipyard.cli._common import (
     split,
 )
 
-__all__ = ["pipeline"]
+__all__ = ["pipeline", "run_command"]
 
 
 @click.group("pipeline")
 def pipeline() -> None:
-    """Render and check the GitLab pipeline (.gitlab-ci.yml)."""
+    """Render, check and run the GitLab pipeline (.gitlab-ci.yml)."""
 
 
 @pipeline.command("render")
@@ -71,6 +71,38 @@ def pipeline_check(
     report(result, output_format, fail_on or settings.fail_on)
 
 
-from shipyard._cli_pipeline_run import run_command  # noqa: E402 - joins the group defined above
+@pipeline.command("run")
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option(
+    "--job", default=None, metavar="NAME", help="Run only this job and the jobs it needs."
+)
+@format_option(
+    ("text", "json"),
+    'text: the job table, and the logs of failed jobs; json: {"status", "jobs": [...]}.',
+)
+@click.option(
+    "--tag", default=None, metavar="TAG",
+    help="Run the pipeline a tag push starts ($CI_COMMIT_TAG set) instead of one for main.",
+)  # fmt: skip
+@click.option("--logs", is_flag=True, help="Show every job's log in text output, not only failed.")
+def run_command(
+    path: Path, job: str | None, output_format: str, tag: str | None, logs: bool
+) -> None:
+    """Run the pipeline of the project at PATH here, against the target; exit 1 if a job fails.
 
-pipeline.add_command(run_command)
+    The project's .gitlab-ci.yml runs with gitlab-ci-local (shell executor) in a temporary copy;
+    Nexus and GitLab are set up first (repository, deploy user, CI variables, proxies). Job logs
+    are shown with every secret masked.
+    """
+    from shipyard.pipeline.run import run_pipeline
+
+    click.echo("running the pipeline with gitlab-ci-local ...", err=True)
+    result = run_pipeline(path, job=job, tag=tag)
+    if output_format == "json":
+        click.echo(result.to_json())
+    else:
+        click.echo(result.table())
+        shown = result.logs(failed_only=not logs)
+        if shown:
+            click.echo(shown)
+    raise click.exceptions.Exit(0 if result.ok else 1)

@@ -257,7 +257,7 @@ def _pip_install(prefix: Path, requirements: list[str]) -> None:
 
 def _inputs(request: Request) -> tuple[Any, list[str], list[str]]:
     """Return the environment file read last, the match specs and the channels to solve."""
-    from shipyard._envfile import EnvironmentFile, load_environment
+    from shipyard.environments.envfile import EnvironmentFile, load_environment
 
     env = EnvironmentFile(path=Path("(command line)"), text="")
     specs = list(request.specs)
@@ -274,8 +274,8 @@ def _inputs(request: Request) -> tuple[Any, list[str], list[str]]:
 
 def _lock_for(request: Request) -> Any:
     """Solve the request (or read its lock file) and return the lock."""
-    from shipyard._conda_lock import read_lock
-    from shipyard._conda_solve import solve_lock
+    from shipyard.environments.lock import read_lock
+    from shipyard.environments.solve import solve_lock
 
     locks = [f for f in request.files if f.endswith(("-lock.yml", "-lock.yaml"))]
     if locks:
@@ -289,7 +289,7 @@ def _lock_for(request: Request) -> Any:
 
 def create(request: Request, *, update: bool = False) -> int:
     """``micromamba create`` / ``env update``: solve, install, then make the interpreter real."""
-    from shipyard._conda_solve import install_lock
+    from shipyard.environments.solve import install_lock
 
     if not request.name and not request.prefix:
         request.name = _file_env_name(request.files)

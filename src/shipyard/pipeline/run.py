@@ -249,7 +249,7 @@ def prepare_target(
         ConfigError: The real target lacks a setting.
     """
     from shipyard import _target, gitlab, nexus
-    from shipyard._provision import ensure_conda_proxy
+    from shipyard.environments.provision import ensure_conda_proxy
     from shipyard.plans import apply
 
     settings, sandbox = _target.resolve(settings, sandbox)

@@ -73,9 +73,7 @@ def test_the_cli_exits_non_zero_and_prints_the_json_shape(tmp_path, sandbox, too
                                                           capsys, monkeypatch):  # fmt: skip
     project = _project(tmp_path, FAILING)
     monkeypatch.setattr("shipyard._target.shared_sandbox", lambda: sandbox)
-    with pytest.raises(SystemExit) as exited:
-        main(["pipeline", "run", str(project), "--format", "json"])
-    assert exited.value.code == 1
+    assert main(["pipeline", "run", str(project), "--format", "json"]) == 1
     out, err = capsys.readouterr()
     document = json.loads(out)
     assert document["status"] == "failed"
@@ -93,9 +91,7 @@ def test_the_text_format_shows_the_table_and_the_failed_log_masked(
 ):
     project = _project(tmp_path, FAILING.replace("exit 3", 'echo "$NEXUS_PYPI_PASSWORD"; exit 3'))
     monkeypatch.setattr("shipyard._target.shared_sandbox", lambda: sandbox)
-    with pytest.raises(SystemExit) as exited:
-        main(["pipeline", "run", str(project)])
-    assert exited.value.code == 1
+    assert main(["pipeline", "run", str(project)]) == 1
     out, err = capsys.readouterr()
     assert "test     test     failed" in out
     assert "--- test (failed) ---" in out and "the tests fail" in out

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from shipyard._conda_lock import LockedPackage
+from shipyard.environments.lock import LockedPackage
 from shipyard.pipeline import _micromamba as mm
 
 
