@@ -3,7 +3,10 @@
 - :func:`render_pipeline` / :func:`write_pipeline`: the seed's build -> test -> publish -> deploy
   for a project, with chapter 05's gates, chapter 04's image, Pages and release tags;
 - :func:`check_pipeline`: the CI rules (``CI001``...) on one or more files;
-- :func:`pipeline_diagram`: the stages and ``needs`` of a pipeline, as a picture.
+- :func:`pipeline_diagram`: the stages and ``needs`` of a pipeline, as a picture;
+- :func:`~shipyard.pipeline.run.run_pipeline`: run it here with gitlab-ci-local against the
+  target (:mod:`shipyard.pipeline.run`), with a stand-in micromamba
+  (``shipyard.pipeline._micromamba``).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from shipyard.pipeline.render import (
     render_pipeline,
     write_pipeline,
 )
+from shipyard.pipeline.run import PipelineResult, prepare_target, run_pipeline
 
 #: The runbook chapter this package serves.
 RUNBOOK_CHAPTER = "06_pipeline"
@@ -27,13 +31,16 @@ __all__ = [
     "Job",
     "Line",
     "PipelineDiagram",
+    "PipelineResult",
     "RUNBOOK_CHAPTER",
     "RenderedPipeline",
     "check_pipeline",
     "load",
     "parse",
     "pipeline_diagram",
+    "prepare_target",
     "render_pipeline",
+    "run_pipeline",
     "write_pipeline",
 ]
 
