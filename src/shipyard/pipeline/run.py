@@ -427,7 +427,7 @@ def run_pipeline(
         args = ["--variables-file", str(variables), *_ref_args(checkout, tag)]
         listed = _list_jobs(tools, checkout, args, env, project / ".gitlab-ci.yml")
         if job is not None:
-            if job not in listed:
+            if not _instances(job, listed):
                 msg = f"no job {job!r} in the pipeline{did_you_mean(job, listed)}"
                 raise ConfigError(msg, hint=f"Jobs: {', '.join(listed)}.")
             args += [job, "--needs"]
@@ -704,13 +704,22 @@ def _status(verdict: str, when: str) -> str:
     return _MANUAL if when == "manual" else _SKIPPED
 
 
+def _instances(name: str, listed: dict[str, dict]) -> list[str]:
+    """Return the jobs a name means: itself, or every job of its ``parallel: matrix``."""
+    if name in listed:
+        return [name]
+    return [job for job in listed if job.startswith(f"{name}: [")]
+
+
 def _with_needs(job: str, listed: dict[str, dict]) -> set[str]:
-    """Return the job and every job it needs, transitively."""
-    found, todo = set(), [job]
+    """Return the job (or its matrix jobs) and every job they need, transitively."""
+    found: set[str] = set()
+    todo = _instances(job, listed)
     while todo:
         name = todo.pop()
-        if name in found or name not in listed:
+        if name in found:
             continue
         found.add(name)
-        todo += [n["job"] if isinstance(n, dict) else str(n) for n in listed[name].get("needs", [])]
+        for need in listed[name].get("needs", []):
+            todo += _instances(need["job"] if isinstance(need, dict) else str(need), listed)
     return found

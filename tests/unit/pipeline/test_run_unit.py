@@ -74,6 +74,13 @@ def test_with_needs_follows_needs_transitively():
     assert run._with_needs("c", listed) == {"a", "b", "c"}
 
 
+def test_a_matrix_job_is_named_by_its_base_name_in_needs_and_job():
+    listed = {"build": {}, "t: [1]": {"needs": ["build"]}, "t: [2]": {"needs": ["build"]},
+              "publish": {"needs": [{"job": "t"}]}}  # fmt: skip
+    assert run._with_needs("publish", listed) == set(listed)
+    assert run._with_needs("t", listed) == {"build", "t: [1]", "t: [2]"}
+
+
 def test_complaint_drops_stack_frames_and_git_remote_noise():
     output = (
         "Unable to retrieve default remote branch\nfatal: ref is not a symbolic ref\n"
