@@ -360,7 +360,9 @@ def auth_login(args: list[str]) -> int:
         password = args[args.index("-p") + 1] if "-p" in args[:-1] else ""
     if not host or not user or not password:
         raise UsageError("usage: micromamba auth login URL -u USER (-p PASS | --password-stdin)")
-    path = Path.home() / ".mamba" / "auth" / "authentication.json"
+    # micromamba writes ~/.mamba/auth/authentication.json; a local run must leave nothing in the
+    # user's home, so the stand-in keeps it under the root prefix, inside the run's copy.
+    path = root_prefix() / "auth" / "authentication.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     stored = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     stored[host] = {"type": "BasicHTTPAuthentication", "user": user, "password": password}

@@ -105,3 +105,18 @@ def test_env_prefix():
     assert mm.env_prefix("base", "", "/root").as_posix() == "/root"
     with pytest.raises(mm.UsageError):
         mm.env_prefix("", "")
+
+
+def test_auth_login_keeps_credentials_in_the_root_prefix_not_home(tmp_path, monkeypatch, capsys):
+    import io
+    import json
+
+    monkeypatch.setenv("MAMBA_ROOT_PREFIX", str(tmp_path / "root"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-value\n"))
+    assert mm.main(["auth", "login", "https://nexus.example", "-u", "ci", "--password-stdin"]) == 0
+    stored = tmp_path / "root" / "auth" / "authentication.json"
+    assert json.loads(stored.read_text())["https://nexus.example"]["user"] == "ci"
+    assert stored.stat().st_mode & 0o077 == 0
+    assert not (tmp_path / "home").exists()
+    assert "s3cret-value" not in capsys.readouterr().err

@@ -136,3 +136,16 @@ def test_safe_job_name_is_the_log_file_gitlab_ci_local_writes(name, file):
 def test_a_very_long_job_name_is_cut_and_hashed():
     safe = run.safe_job_name("j" * 300)
     assert len(safe) == 238 and safe.startswith("j" * 200) and safe[-17] == "-"
+
+
+def test_the_copy_of_a_git_checkout_takes_tracked_and_unignored_files(tmp_path):
+    project = tmp_path / "checkout"
+    project.mkdir()
+    (project / ".gitignore").write_text("dist/\n", encoding="utf-8")
+    (project / "tracked.py").write_text("", encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    subprocess.run(["git", "-C", str(project), "add", "-A"], check=True)
+    (project / "new.py").write_text("", encoding="utf-8")  # untracked, not ignored: it runs
+    (project / "dist").mkdir()  # ignored: left out, as a clone would not have it
+    (project / "dist" / "old.whl").write_text("", encoding="utf-8")
+    assert sorted(map(str, run._project_files(project))) == [".gitignore", "new.py", "tracked.py"]
