@@ -206,21 +206,34 @@ def ensure_pypi_proxy(
 
 
 def ensure_pypi_group(
-    nexus_url: str, auth: tuple[str, str], members: Sequence[str], *, name: str = PYPI_GROUP
-) -> str:
+    nexus_url: str, auth: tuple[str, str], members: Sequence[str], *, name: str = PYPI_GROUP,
+    create: bool = True,
+) -> str:  # fmt: skip
     """Create the PyPI group of ``members`` unless it exists; return its URL (ending in ``/``).
 
     Uses ``POST /v1/repositories/pypi/group``: pip reads one index, the hosted repository's
     packages first, then the proxy's.
 
+    Args:
+        nexus_url: Nexus's base URL.
+        auth: An administrator's user and password.
+        members: The group's members, in order.
+        name: The group's name.
+        create: Create it when missing; otherwise a missing group is an error.
+
     Raises:
         OperationError: Nexus refused.
+        ConfigError: The group is missing and ``create`` is false.
     """
     import requests
 
     base = nexus_url.rstrip("/")
     url = f"{base}/service/rest/v1/repositories/pypi/group"
     found = requests.get(f"{url}/{name}", auth=auth, timeout=30)
+    if found.status_code == 404 and not create:
+        msg = f"Nexus at {base} has no PyPI group {name!r}, which the pipeline's jobs install from"
+        hint = f"Create it: members {', '.join(members)} (a hosted repository and a PyPI proxy)."
+        raise ConfigError(msg, hint=hint)
     if found.status_code == 404:
         body = {"name": name, "online": True,
                 "storage": {"blobStoreName": "default", "strictContentTypeValidation": True},
@@ -258,9 +271,14 @@ def prepare_target(
     nexus_plan = apply(nexus.plan_nexus(desired, client))
     admin = (sandbox and _target.admin_password(sandbox)) or settings.nexus_password
     auth = (client.username, admin.reveal() if isinstance(admin, Secret) else str(admin or ""))
-    ensure_conda_proxy(client.url, auth)
-    ensure_pypi_proxy(client.url, auth, pip_index())
-    group = ensure_pypi_group(client.url, auth, [repository, PYPI_PROXY])
+    if sandbox is not None:
+        # The sandbox starts empty; a real Nexus already has its proxies and its pypi-all, and
+        # Shipyard never adds a proxy of this machine's index to a company's Nexus.
+        ensure_conda_proxy(client.url, auth)
+        ensure_pypi_proxy(client.url, auth, pip_index())
+    group = ensure_pypi_group(
+        client.url, auth, [repository, PYPI_PROXY], create=sandbox is not None
+    )
     alias = f"{client.url}/repository/"
     project = gitlab.connect(settings, sandbox=sandbox)
     upload = f"{client.url}/repository/{repository}/"

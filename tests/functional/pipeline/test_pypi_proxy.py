@@ -60,3 +60,14 @@ def test_the_group_serves_its_proxy_members_files(sandbox, canary):
     )
     again = prepare_target(sandbox=sandbox)  # the same deploy password (the canary) is given
     assert all(not plan.pending for plan in again.plans)  # so the second setup changes nothing
+
+
+def test_a_missing_group_is_not_created_on_a_real_target(sandbox):
+    import pytest
+
+    from shipyard.errors import ConfigError
+    from shipyard.pipeline.run import ensure_pypi_group
+
+    with pytest.raises(ConfigError, match="has no PyPI group 'pypi-elsewhere'"):
+        ensure_pypi_group(sandbox.nexus_url, _admin(sandbox), ["pypi-internal", "pypi-proxy"],
+                          name="pypi-elsewhere", create=False)  # fmt: skip
