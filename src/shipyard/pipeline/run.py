@@ -626,7 +626,7 @@ def _complaint(output: str) -> str:
     return " ".join((errors or lines or ["(no output)"])[:3])[:600]
 
 
-_DURATION = re.compile(r"([\d.]+)\s*(ms|s|min|m|h)\b")
+_DURATION = re.compile(r"(?<![\d.])([\d.]++)\s*+(ms|s|min|m|h)\b")
 _UNITS = {"ms": 0.001, "s": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0}
 
 
