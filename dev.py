@@ -30,9 +30,21 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
 STAMP = VENV / ".shipyard-installed"
 # Debian packages the tests use, by the command that shows they are installed.
-# The site tests use a real browser; `shipyard pipeline run` needs rsync (gitlab-ci-local syncs
-# jobs with it) and npm (it installs gitlab-ci-local and Node 22 into ~/.cache/shipyard).
-DEBIAN_TOOLS: dict[str, str] = {"chromium": "chromium", "rsync": "rsync", "npm": "npm"}
+DEBIAN_TOOLS: dict[str, str] = {
+    "chromium": "chromium",  # the site tests use a real browser
+    # `shipyard pipeline run`: gitlab-ci-local syncs jobs with rsync; npm installs it and Node 22
+    "rsync": "rsync",
+    "npm": "npm",
+    # The image chapter builds, runs and pushes real images, daemonless (shipyard._image_engine):
+    "buildah": "buildah",
+    "podman": "podman",
+    "skopeo": "skopeo",
+    "runc": "runc",  # podman's default runtime, crun, cannot run in a CI job's container
+    "newuidmap": "uidmap",
+    "fuse-overlayfs": "fuse-overlayfs",
+    "debootstrap": "debootstrap",  # the sandbox's base images come from Debian's packages
+    "docker-registry": "docker-registry",  # the sandbox's registry
+}
 
 
 def say(message: str) -> None:

@@ -81,6 +81,7 @@ class Sandbox:
         self._requested_token = gitlab_token
         self._ports = (nexus_port, gitlab_port)
         self._servers: list[Any] = []
+        self._registry: Any = None
         self._owns_dir = False
         self.state_dir: Path = self._requested_dir or Path()
         self.admin_password: Secret | None = None
@@ -164,8 +165,35 @@ class Sandbox:
                 msg = f"the sandbox's {name} stand-in cannot listen on 127.0.0.1:{port}: {exc}"
                 raise ConfigError(msg, hint="Pick another port, or 0 for a free one.") from exc
 
+    def start_registry(self, *, base_images: bool = True) -> Any:
+        """Start the container registry too (only on demand: it costs two processes).
+
+        Args:
+            base_images: Also make sure the Docker Hub stand-in holds its base images (built
+                once per machine, several minutes the first time).
+
+        Returns:
+            The :class:`~shipyard.sandbox._registry.Registry`, running until the sandbox stops.
+        """
+        from shipyard.sandbox._registry import Registry
+
+        self._url(0)  # the sandbox must be running
+        if self._registry is None:
+            self._registry = Registry(self.state_dir / "registry").start()
+        if base_images:
+            self._registry.ensure_base_images()
+        return self._registry
+
+    @property
+    def registry(self) -> Any:
+        """The running registry, or ``None`` when :meth:`start_registry` was not called."""
+        return self._registry
+
     def stop(self) -> None:
-        """Stop both stand-ins (and remove the state directory if the sandbox made it)."""
+        """Stop the stand-ins (and remove the state directory if the sandbox made it)."""
+        registry, self._registry = self._registry, None
+        if registry is not None:
+            registry.stop()
         servers, self._servers = self._servers, []
         for server in servers:
             server.stop()
@@ -180,7 +208,8 @@ class Sandbox:
 
     def describe(self) -> dict[str, Any]:
         """Return where things are, without any secret: URLs, state directory, secret files."""
-        return {
+        registry = {"registry": self._registry.describe()} if self._registry else {}
+        return registry | {
             "nexus_url": self.nexus_url,
             "gitlab_url": self.gitlab_url,
             "state_dir": str(self.state_dir),
