@@ -43,7 +43,7 @@ runtime = "runc"
 
 
 def cache_dir() -> Path:
-    """Return Shipyard's cache directory (``$XDG_CACHE_HOME/shipyard``, else ``~/.cache/shipyard``)."""
+    """Return Shipyard's cache directory: ``$XDG_CACHE_HOME/shipyard`` or ``~/.cache/shipyard``."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "shipyard"
 
@@ -70,8 +70,13 @@ class Mirror:
         lines = ['unqualified-search-registries = ["docker.io"]', 'short-name-mode = "permissive"']
         for prefix, location in self.locations.items():
             insecure = any(location.startswith(host) for host in self.insecure)
-            lines += ["", "[[registry]]", f'prefix = "{prefix}"', f'location = "{location}"',
-                      f"insecure = {'true' if insecure else 'false'}"]  # fmt: skip
+            lines += [
+                "",
+                "[[registry]]",
+                f'prefix = "{prefix}"',
+                f'location = "{location}"',
+                f"insecure = {'true' if insecure else 'false'}",
+            ]
         for host in self.insecure:
             lines += ["", "[[registry]]", f'location = "{host}"', "insecure = true"]
         return "\n".join(lines) + "\n"
@@ -91,9 +96,12 @@ class Engine:
     """
 
     def __init__(
-        self, config_dir: Path | None = None, *, mirror: Mirror | None = None,
+        self,
+        config_dir: Path | None = None,
+        *,
+        mirror: Mirror | None = None,
         secrets: Sequence[str] = (),
-    ) -> None:  # fmt: skip
+    ) -> None:
         missing = missing_tools()
         if missing:
             msg = f"the image tools are missing: {', '.join(missing)} (not on PATH)"
@@ -114,7 +122,7 @@ class Engine:
 
     def run(
         self, *command: str, timeout: float = 900, check: bool = True, what: str = ""
-    ) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    ) -> subprocess.CompletedProcess[str]:
         """Run a tool; a failure raises with its last lines, secrets masked.
 
         Raises:
@@ -122,18 +130,26 @@ class Engine:
         """
         try:
             result = subprocess.run(
-                list(command), env=self.env, capture_output=True, text=True, timeout=timeout,
-                check=False, stdin=subprocess.DEVNULL,
-            )  # fmt: skip
+                list(command),
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+                stdin=subprocess.DEVNULL,
+            )
         except subprocess.TimeoutExpired as exc:
             msg = f"{what or command[0]} ran longer than {timeout:.0f} s and was stopped"
             raise ShipyardError(msg, hint="Look for a step waiting on the network.") from exc
         if check and result.returncode:
             tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-15:])
-            msg = redact(f"{what or command[0]} failed (exit {result.returncode}):\n{tail}",
-                         self.secrets)  # fmt: skip
+            msg = redact(
+                f"{what or command[0]} failed (exit {result.returncode}):\n{tail}", self.secrets
+            )
             shown = redact(" ".join(command[:3]), self.secrets)
-            raise ShipyardError(msg, hint=f"The output above says why; the command was: {shown} ...")
+            raise ShipyardError(
+                msg, hint=f"The output above says why; the command was: {shown} ..."
+            )
         return result
 
     def inspect(self, image: str) -> dict:

@@ -1,4 +1,4 @@
-"""``shipyard image``: check and render Dockerfiles, and show the tags and pushes of a release.
+"""``shipyard image``: check, render and build Dockerfiles; show the tags and pushes of a release.
 
 A thin face over :mod:`shipyard.images`; registered on the main command group in
 :mod:`shipyard.cli`, whose ``main`` turns Shipyard's errors into ``error: ...`` and exit status 2.
@@ -24,7 +24,7 @@ __all__ = ["image"]
 
 @click.group("image")
 def image() -> None:
-    """Check and render Dockerfiles; show an image release's tags and push commands."""
+    """Check, render and build Dockerfiles; show an image release's tags and push commands."""
 
 
 @image.command("check")
@@ -121,3 +121,74 @@ def image_tags(
     commands = images.publish_commands(tags, image=image_name, dockerhub=dockerhub, style=style,
                                        platforms=platforms or ("linux/amd64",))  # fmt: skip
     click.echo(str(commands))
+
+
+def _build_args(values: tuple[str, ...]) -> dict[str, object]:
+    """Parse ``NAME=VALUE`` (or ``NAME``, taken from the environment, as docker does)."""
+    import os
+
+    from shipyard.config import Secret
+    from shipyard.errors import ConfigError
+
+    args: dict[str, object] = {}
+    for value in values:
+        name, sep, given = value.partition("=")
+        if not name.isidentifier():
+            msg = f"--build-arg {name!r}: expected NAME=VALUE or NAME"
+            raise ConfigError(
+                msg, hint="Write --build-arg NEXUS_TOKEN=... or --build-arg NEXUS_TOKEN."
+            )
+        if not sep:
+            if name not in os.environ:
+                msg = f"--build-arg {name}: no value given and no {name} in the environment"
+                raise ConfigError(msg, hint=f"Export {name}, or pass {name}=VALUE.")
+            given = os.environ[name]
+        # Every build argument is treated as a secret: shown masked, never printed.
+        args[name] = Secret(given, name=f"--build-arg {name}")
+    return args
+
+
+@image.command("build")
+@click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("-f", "--file", "dockerfile", type=click.Path(path_type=Path), default=None,
+              help="The Dockerfile (default: PATH/Dockerfile).")  # fmt: skip
+@click.option("--variant", type=click.Choice(["uv", "poetry", "micromamba"]), default=None,
+              help="Build the rendered reference Dockerfile of this variant instead.")  # fmt: skip
+@click.option("--build-arg", "build_args", multiple=True, metavar="NAME=VALUE",
+              help="A build argument (repeatable); shown masked in every output.")  # fmt: skip
+@click.option("--push", is_flag=True, help="Push the image (to the sandbox's hosted registry "
+              "unless --repository names another).")  # fmt: skip
+@click.option("--tag", "tags", multiple=True, metavar="TAG",
+              help="A tag to push (repeatable; default: the project's version).")  # fmt: skip
+@click.option("--repository", default=None, metavar="REGISTRY/PATH",
+              help="Where to push, e.g. $CI_REGISTRY_IMAGE.")  # fmt: skip
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text: a summary; json: the measured facts.")  # fmt: skip
+def image_build(
+    path: Path, dockerfile: Path | None, variant: str | None, build_args: tuple[str, ...],
+    push: bool, tags: tuple[str, ...], repository: str | None, output_format: str,
+) -> None:  # fmt: skip
+    """Build the image of PATH daemonless (buildah), run it with no network, measure and push it.
+
+    Reports the uid it runs as, its size and layers, its entry point's output, build arguments
+    or secret-like variables left in its history or config (masked), and the references pushed.
+    Exits 1 when the image runs as root or leaks a value, 0 otherwise.
+    """  # noqa: D205, D209
+    import json
+    import sys
+
+    from shipyard._image_build import build_image
+
+    report = build_image(path, dockerfile, variant=variant, build_args=_build_args(build_args),
+                         tags=tags, push=push, repository=repository)  # fmt: skip
+    if output_format == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        click.echo(repr(report))
+        click.echo(f"  timing       built in {report.build_seconds} s, ran in "
+                   f"{report.run_seconds} s")  # fmt: skip
+    problems = (["runs as root"] if report.uid == 0 else []) + \
+        [f"{leak.name} leaks into the image" for leak in report.leaks]  # fmt: skip
+    if problems:
+        click.echo(f"image build: {'; '.join(problems)}", err=True)
+        sys.exit(1)

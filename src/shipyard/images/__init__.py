@@ -9,7 +9,10 @@ The runbook's image guidelines, as code:
 - :func:`release_tags` and :func:`publish_commands` say which tags a release gets and show the
   commands that push them to the GitLab container registry and Docker Hub.
 
-Nothing here runs Docker: the checks read files, and the build and push happen in a CI job.
+- :func:`build_image` builds an image daemonless (buildah), runs it with no network (podman),
+  reports what it measured on the image (uid, size, layers, leaks) and pushes it.
+
+The checks read files; :func:`build_image` is where the text's claims become measurements.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from shipyard._image_build import ImageReport, Leak, build_image, pull_by_digest
 from shipyard._reading import file_limits
 from shipyard.config import Settings, load_settings
 from shipyard.errors import ConfigError, InputError, did_you_mean
@@ -41,11 +45,14 @@ __all__ = [
     "Dockerfile",
     "HadolintResult",
     "ImageContext",
+    "ImageReport",
     "Instruction",
+    "Leak",
     "PublishCommands",
     "ReleaseTags",
     "Selection",
     "Stage",
+    "build_image",
     "check",
     "check_text",
     "diff",
@@ -55,6 +62,7 @@ __all__ = [
     "is_dockerfile_name",
     "load_dockerfile",
     "publish_commands",
+    "pull_by_digest",
     "release_tags",
     "render",
     "render_dockerfile",
@@ -64,7 +72,8 @@ __all__ = [
 
 # The re-exported types and functions are documented, and referenced, as shipyard.images.*.
 for _public in (Dockerfile, Instruction, Stage, PublishCommands, ReleaseTags, publish_commands,
-                release_tags, render, render_dockerfile, render_dockerignore):  # fmt: skip
+                release_tags, render, render_dockerfile, render_dockerignore, ImageReport, Leak,
+                build_image, pull_by_digest):  # fmt: skip
     _public.__module__ = __name__
 
 # Directories never searched for Dockerfiles: environments, caches, VCS data, dependencies.

@@ -44,13 +44,17 @@ log = logging.getLogger("shipyard.sandbox")
 
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 UV_VERSION = "0.13.8"
+#: Extra CA certificates this machine trusts (an egress proxy's), given to the Python stand-in.
+EXTRA_CA_DIR = "/usr/local/share/ca-certificates"
 STAND_IN_LABEL = "io.shipyard.stand-in"
-_ACCEPT = ", ".join([
-    "application/vnd.oci.image.manifest.v1+json",
-    "application/vnd.docker.distribution.manifest.v2+json",
-    "application/vnd.oci.image.index.v1+json",
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-])  # fmt: skip
+_ACCEPT = ", ".join(
+    [
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -72,15 +76,21 @@ class StandIn:
 
 
 STAND_INS = (
-    StandIn("docker.io/library/debian:bookworm-slim",
-            "Debian bookworm from `debootstrap --variant=minbase` (Debian's packages, not the "
-            "official debian image's build)"),
-    StandIn("docker.io/library/python:3.11-slim-bookworm",
-            "the Debian stand-in plus Debian's python3 3.11, python3-venv, python3-pip "
-            "(a Debian Python, not python.org's build under /usr/local)"),
-    StandIn(f"ghcr.io/astral-sh/uv:{UV_VERSION}",
-            f"only /uv, the binary of PyPI's uv {UV_VERSION} wheel (the official image has uvx too)"),
-)  # fmt: skip
+    StandIn(
+        "docker.io/library/debian:bookworm-slim",
+        "Debian bookworm from `debootstrap --variant=minbase` (Debian's packages, not the "
+        "official debian image's build)",
+    ),
+    StandIn(
+        "docker.io/library/python:3.11-slim-bookworm",
+        "the Debian stand-in plus Debian's python3 3.11, python3-venv, python3-pip "
+        "(a Debian Python, not python.org's build under /usr/local)",
+    ),
+    StandIn(
+        f"ghcr.io/astral-sh/uv:{UV_VERSION}",
+        f"only /uv, the binary of PyPI's uv {UV_VERSION} wheel (the official image has uvx too)",
+    ),
+)
 
 #: Base images the reference Dockerfiles may name that cannot be built here, and why.
 NOT_BUILT = {
@@ -163,9 +173,11 @@ class Registry:
             config.write_text(_config(storage, port), encoding="utf-8")
             with (self.state_dir / f"{name}.log").open("ab") as logfile:
                 self._processes[name] = subprocess.Popen(  # noqa: S603 - a fixed command
-                    [binary, "serve", str(config)], stdout=logfile, stderr=subprocess.STDOUT,
+                    [binary, "serve", str(config)],
+                    stdout=logfile,
+                    stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL,
-                )  # fmt: skip
+                )
             self._hosts[name] = f"127.0.0.1:{port}"
         for name in storages:
             self._wait(name)
@@ -177,9 +189,9 @@ class Registry:
         while time.monotonic() < deadline:
             if self._processes[name].poll() is not None:
                 break
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"http://{self._hosts[name]}/v2/", timeout=2):  # noqa: S310
-                    return
+            url = f"http://{self._hosts[name]}/v2/"
+            with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2):  # noqa: S310
+                return
             time.sleep(0.1)
         self.stop()
         logfile = self.state_dir / f"{name}.log"
@@ -205,9 +217,10 @@ class Registry:
         separator = "@" if "@" in reference else ":"
         repository, _, tag = reference.rpartition(separator)
         request = urllib.request.Request(  # noqa: S310 - loopback http
-            f"http://{host}/v2/{repository}/manifests/{tag}", method="HEAD",
+            f"http://{host}/v2/{repository}/manifests/{tag}",
+            method="HEAD",
             headers={"Accept": _ACCEPT},
-        )  # fmt: skip
+        )
         try:
             with urllib.request.urlopen(request, timeout=5):  # noqa: S310
                 return True
@@ -238,8 +251,11 @@ class Registry:
         engine = Engine(self.state_dir / "containers", mirror=self.mirror())
         lines = []
         with _locked(self.hub_storage.parent / "seed.lock"):
-            builders = {STAND_INS[0].name: _debian, STAND_INS[1].name: _python,
-                        STAND_INS[2].name: _uv}  # fmt: skip
+            builders = {
+                STAND_INS[0].name: _debian,
+                STAND_INS[1].name: _python,
+                STAND_INS[2].name: _uv,
+            }
             for stand_in in STAND_INS:
                 if self.has(self.hub, stand_in.path):
                     state = "cached"
@@ -274,7 +290,7 @@ def debian_rootfs() -> Path:
     Raises:
         ShipyardError: debootstrap is missing or failed.
     """
-    tarball = cache_dir() / "images" / "debian-bookworm-minbase.tar"
+    tarball = cache_dir() / "images" / "debian-bookworm-minbase-slim.tar"
     if tarball.exists():
         return tarball
     if shutil.which("debootstrap") is None:
@@ -285,50 +301,122 @@ def debian_rootfs() -> Path:
         rootfs = Path(tmp) / "rootfs"
         result = subprocess.run(  # noqa: S603 - fixed arguments
             ["debootstrap", "--variant=minbase", "bookworm", str(rootfs), DEBIAN_MIRROR],
-            capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
         if result.returncode:
             tail = "\n".join(result.stdout.strip().splitlines()[-5:] + [result.stderr.strip()])
             msg = f"debootstrap failed (exit {result.returncode}):\n{tail}"
             raise ShipyardError(msg, hint=f"Is {DEBIAN_MIRROR} reachable?")
-        # What the official slim image drops too: package caches and lists.
-        for leftover in ("var/cache/apt/archives", "var/lib/apt/lists"):
-            for item in (rootfs / leftover).glob("*"):
-                if item.is_file():
-                    item.unlink()
+        slim(rootfs)
         partial = tarball.with_suffix(".partial")
         subprocess.run(["tar", "-C", str(rootfs), "-cf", str(partial), "."], check=True)  # noqa: S607
         partial.replace(tarball)
     return tarball
 
 
+#: What Debian's official slim images leave out, and tell dpkg to leave out of later installs.
+_SLIM_EXCLUDES = (
+    "/usr/share/doc/*",
+    "/usr/share/man/*",
+    "/usr/share/info/*",
+    "/usr/share/locale/*",
+    "/usr/share/lintian/*",
+    "/usr/share/groff/*",
+)
+_SLIM_INCLUDES = ("/usr/share/doc/*/copyright", "/usr/share/locale/locale.alias")
+
+
+def slim(rootfs: Path) -> None:
+    """Make a debootstrapped root filesystem slim, as the official ``-slim`` images are.
+
+    Removes documentation, manual pages and translations (keeping the copyright files),
+    package caches and lists, and writes the dpkg settings that keep later installs slim.
+    """
+    for leftover in ("var/cache/apt/archives", "var/lib/apt/lists"):
+        for item in (rootfs / leftover).glob("*"):
+            if item.is_file():
+                item.unlink()
+    for pattern in _SLIM_EXCLUDES:
+        for item in rootfs.glob(pattern.lstrip("/")):
+            if item.name == "locale.alias":
+                continue
+            if item.is_dir() and not item.is_symlink():
+                for child in sorted(item.rglob("*"), reverse=True):
+                    if child.name != "copyright" and (child.is_file() or child.is_symlink()):
+                        child.unlink()
+            elif item.name != "copyright":
+                item.unlink()
+    config = rootfs / "etc" / "dpkg" / "dpkg.cfg.d" / "shipyard-slim"
+    config.write_text(
+        "".join(
+            [
+                *(f"path-exclude {p}\n" for p in _SLIM_EXCLUDES),
+                *(f"path-include {p}\n" for p in _SLIM_INCLUDES),
+            ]
+        )
+    )
+
+
 def _debian(engine: Engine, stand_in: StandIn, destination: str) -> None:
     local = "localhost/shipyard-stand-in/debian:bookworm-slim"
-    engine.run("podman", "import", "--change", 'CMD ["bash"]', "--change",
-               f"LABEL {_label(stand_in)!r}".replace("'", '"'), str(debian_rootfs()), local,
-               what="podman import")  # fmt: skip
-    engine.run("podman", "push", "--tls-verify=false", local, f"docker://{destination}",
-               what="podman push")  # fmt: skip
+    engine.run(
+        "podman",
+        "import",
+        "--change",
+        'CMD ["bash"]',
+        "--change",
+        f"LABEL {_label(stand_in)!r}".replace("'", '"'),
+        str(debian_rootfs()),
+        local,
+        what="podman import",
+    )
+    engine.run(
+        "podman", "push", "--tls-verify=false", local, f"docker://{destination}", what="podman push"
+    )
 
 
 def _build_and_push(engine: Engine, context: Path, stand_in: StandIn, destination: str) -> None:
     local = "localhost/shipyard-stand-in/" + stand_in.name.rsplit("/", 1)[-1]
-    engine.run("buildah", "bud", "--pull", "--layers", "--isolation", "chroot", "--label",
-               _label(stand_in), "-t", local, str(context), what="buildah bud")  # fmt: skip
-    engine.run("podman", "push", "--tls-verify=false", local, f"docker://{destination}",
-               what="podman push")  # fmt: skip
+    engine.run(
+        "buildah",
+        "bud",
+        "--pull",
+        "--layers",
+        "--isolation",
+        "chroot",
+        "--label",
+        _label(stand_in),
+        "-t",
+        local,
+        str(context),
+        what="buildah bud",
+    )
+    engine.run(
+        "podman", "push", "--tls-verify=false", local, f"docker://{destination}", what="podman push"
+    )
 
 
 def _python(engine: Engine, stand_in: StandIn, destination: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
+        # This machine reaches PyPI through an egress proxy whose CA it trusts: so must the
+        # image's pip and uv, as a company's base images trust its proxy.
+        extra = sorted(Path(EXTRA_CA_DIR).glob("*.crt"))
+        (Path(tmp) / "ca").mkdir()
+        for cert in extra:
+            shutil.copy(cert, Path(tmp) / "ca" / cert.name)
         # Debian marks its Python EXTERNALLY-MANAGED; the official image's pip installs freely.
         (Path(tmp) / "Dockerfile").write_text(
             "FROM docker.io/library/debian:bookworm-slim\n"
+            "COPY ca/ /usr/local/share/ca-certificates/\n"
             "RUN apt-get update \\\n"
             " && apt-get install -y --no-install-recommends python3 python3-venv python3-pip \\\n"
-            "    python-is-python3 \\\n"
+            "    python-is-python3 ca-certificates \\\n"
             " && rm -rf /var/lib/apt/lists/* /usr/lib/python3.11/EXTERNALLY-MANAGED\n"
-            'CMD ["python3"]\n',
+            + ("ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt\n" if extra else "")
+            + 'CMD ["python3"]\n',
             encoding="utf-8",
         )
         _build_and_push(engine, Path(tmp), stand_in, destination)
@@ -338,10 +426,22 @@ def _uv(engine: Engine, stand_in: StandIn, destination: str) -> None:
     wheels = cache_dir() / "images" / f"uv-{UV_VERSION}"
     if not any(wheels.glob("uv-*.whl")):
         subprocess.run(  # noqa: S603 - fixed arguments, PyPI through pip's own settings
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-             f"uv=={UV_VERSION}", "-d", str(wheels)],
-            check=True, capture_output=True, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--only-binary=:all:",
+                f"uv=={UV_VERSION}",
+                "-d",
+                str(wheels),
+            ],
+            check=True,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+        )
     wheel = next(wheels.glob("uv-*.whl"))
     with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(wheel) as archive:
         member = next(n for n in archive.namelist() if n.endswith(".data/scripts/uv"))

@@ -1,0 +1,484 @@
+"""Build an image daemonless, run it with no network, measure it, and push it.
+
+:func:`build_image` is what ``shipyard image build`` runs: buildah builds the project's Dockerfile
+(or the rendered reference one), podman runs the image with ``--network none`` to read the user
+it runs as and its entry point's output, ``podman image inspect`` gives its size, layers, history
+and config, and podman pushes it. The report holds facts measured on the image, not read from the
+Dockerfile's text: a ``USER`` set by a variable or a base image's own user are resolved.
+
+Against the sandbox, base images come from its Docker Hub stand-in and pushes go to its hosted
+repository; against the real target, from the machine's registries and to ``repository``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import tempfile
+import time
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from shipyard._image_engine import Engine, cache_dir
+from shipyard.config import Secret, Settings
+from shipyard.errors import ConfigError, InputError, ShipyardError, redact
+
+if TYPE_CHECKING:
+    from shipyard.sandbox import Sandbox
+
+__all__ = ["STAND_IN_PYTHON", "ImageReport", "Leak", "build_image", "find_leaks", "pull_by_digest"]
+
+#: The Python of the sandbox's python:*-slim-bookworm stand-in (Debian bookworm's python3).
+STAND_IN_PYTHON = "3.11"
+#: Variable names that hold secrets when they hold anything.
+SECRET_NAME = re.compile(
+    r"TOKEN|PASSWORD|PASSWD|SECRET|API_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH", re.IGNORECASE
+)
+# A RUN's history starts with the build arguments it saw: "|2 NAME=value OTHER=value /bin/sh -c".
+_RUN_ARGS = re.compile(r"^\|(\d+)\s+")
+_ARG_DEFAULT = re.compile(r"#\(nop\)\s+ARG\s+([A-Za-z_][A-Za-z0-9_]*)=(\S.*)$")
+_RUN_TIMEOUT = 30
+
+
+@dataclass(frozen=True)
+class Leak:
+    """A build argument or secret-like variable found in the image, never with its value.
+
+    Attributes:
+        name: The build argument or variable.
+        where: Where it is (``history step 4: |1 NAME=**** /bin/sh -c ...``, ``config Env``),
+            the value masked.
+    """
+
+    name: str
+    where: str
+
+
+@dataclass
+class ImageReport:
+    """What a build produced, measured on the image.
+
+    Attributes:
+        image: The local image name.
+        dockerfile: The Dockerfile built (as given, or ``<reference uv>`` when rendered).
+        uid: The uid ``id -u`` prints in the image; ``None`` when it could not run (see notes).
+        user: The ``User`` of the image's config (empty: root by default).
+        size_bytes: The image's size, its layers uncompressed.
+        base_bytes: The size of the final stage's base image (``None`` when unknown): what the
+            Dockerfile adds is ``size_bytes - base_bytes``.
+        layers: How many filesystem layers it has.
+        command: The entry point and command the image runs.
+        exit_code: The entry point's exit status, ``None`` when it was still running (a service).
+        output: What the entry point printed (its first lines).
+        leaks: Build arguments and secret-like variables found in its history or config.
+        pushed: The references pushed, ``registry/repository:tag``.
+        digest: The manifest digest pushed, when pushed.
+        build_seconds: How long the build took.
+        run_seconds: How long the two runs took.
+        notes: What the report could not measure, and stand-ins used.
+    """
+
+    image: str
+    dockerfile: str
+    uid: int | None
+    user: str
+    size_bytes: int
+    layers: int
+    command: list[str]
+    exit_code: int | None
+    output: str
+    leaks: list[Leak] = field(default_factory=list)
+    pushed: list[str] = field(default_factory=list)
+    digest: str | None = None
+    base_bytes: int | None = None
+    build_seconds: float = 0.0
+    run_seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def size_mb(self) -> float:
+        """The size in MB (10^6 bytes), one decimal."""
+        return round(self.size_bytes / 1e6, 1)
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the report as JSON-ready data (what ``--format json`` prints)."""
+        return asdict(self)
+
+    def __repr__(self) -> str:
+        runs_as = (
+            "root"
+            if self.uid == 0
+            else f"uid {self.uid}"
+            if self.uid is not None
+            else "not measured"
+        )
+        ran = (
+            "still running after " + f"{_RUN_TIMEOUT} s (a service)"
+            if self.exit_code is None
+            else f"exit {self.exit_code}"
+        )
+        output = self.output.strip().splitlines()[:1]
+        leaks = [f"{leak.name} in {leak.where}" for leak in self.leaks] or ["none found"]
+        rows = [
+            f"image {self.image} (from {self.dockerfile})",
+            f"  runs as      {runs_as} (config User: {self.user or 'unset, root'})",
+            f"  size         {self.size_mb} MB in {self.layers} layers"
+            + (
+                f" ({round((self.size_bytes - self.base_bytes) / 1e6, 1)} MB over its base)"
+                if self.base_bytes is not None
+                else ""
+            ),
+            f"  entry point  {json.dumps(self.command)} -> {ran}"
+            + (f": {output[0]}" if output else ""),
+            *[f"  {'leaks' if i == 0 else '':<12} {text}" for i, text in enumerate(leaks)],
+            *[f"  {'pushed' if i == 0 else '':<12} {ref}" for i, ref in enumerate(self.pushed)],
+            *[f"  note         {note}" for note in self.notes],
+        ]
+        return "\n".join(rows)
+
+
+def find_leaks(
+    config: Mapping, history: Sequence[Mapping], build_args: Mapping[str, str]
+) -> list[Leak]:
+    """Find build argument values and secret-like variables in an image's history and config.
+
+    Args:
+        config: The image config (``Env``, ``Labels``).
+        history: The image history, oldest first (``created_by`` of each step).
+        build_args: The build arguments passed, by name.
+
+    Returns:
+        One :class:`Leak` per place, values masked.
+    """
+    values = [v for v in build_args.values() if v]
+    leaks: list[Leak] = []
+
+    def add(name: str, where: str) -> None:
+        leak = Leak(name, redact(where, values))
+        if leak not in leaks:
+            leaks.append(leak)
+
+    for number, step in enumerate(history, start=1):
+        created_by = str(step.get("created_by", ""))
+        for name, value in _run_arguments(created_by):
+            if value and SECRET_NAME.search(name) and name not in build_args:
+                values.append(value)  # a secret-like default: masked like a passed value
+        shown = redact(created_by, values)
+        shown = shown if len(shown) <= 70 else shown[:67] + "..."
+        for name, value in build_args.items():
+            if value and value in created_by:
+                add(name, f"history step {number}: {shown}")
+        for name, value in _run_arguments(created_by):
+            if value and SECRET_NAME.search(name) and name not in build_args:
+                add(name, f"history step {number}: {shown}")
+        default = _ARG_DEFAULT.search(created_by)
+        if default and SECRET_NAME.search(default.group(1)) and default.group(2).strip("\"'"):
+            add(default.group(1), f"history step {number}: ARG {default.group(1)}=****")
+    for entry in config.get("Env") or []:
+        key, _, value = str(entry).partition("=")
+        for name, secret in build_args.items():
+            if secret and secret in value:
+                add(name, f"config Env {key}")
+        if value and SECRET_NAME.search(key):
+            add(key, f"config Env {key}")
+    for key, value in (config.get("Labels") or {}).items():
+        for name, secret in build_args.items():
+            if secret and secret in str(value):
+                add(name, f"config Labels {key}")
+    return leaks
+
+
+def _run_arguments(created_by: str) -> list[tuple[str, str]]:
+    """Return the ``NAME=value`` build arguments a RUN step's history records."""
+    match = _RUN_ARGS.match(created_by)
+    if not match:
+        return []
+    tokens = created_by[match.end() :].split(" ")[: int(match.group(1))]
+    return [(name, value) for name, _, value in (token.partition("=") for token in tokens)]
+
+
+def _project_name(context: Path) -> tuple[str, str | None]:
+    """Return an image name (from pyproject.toml's name, else the directory) and the version."""
+    name, version = context.resolve().name, None
+    pyproject = context / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(f"pyproject.toml is not valid TOML: {exc}", path=pyproject) from exc
+        project = data.get("project") or data.get("tool", {}).get("poetry") or {}
+        name = str(project.get("name") or name)
+        version = project.get("version") if isinstance(project.get("version"), str) else None
+    return re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-._") or "image", version
+
+
+def _dockerfile(
+    context: Path, dockerfile: Path | str | None, variant: str | None, workdir: Path, sandbox: bool
+) -> tuple[Path, str, list[str]]:
+    """Return the Dockerfile to build, how to show it, and notes."""
+    if variant is not None:
+        from shipyard._render import render_dockerfile
+
+        python = STAND_IN_PYTHON if sandbox else "3.12"
+        text = render_dockerfile(context, variant, python=python)
+        path = workdir / f"{variant}.Dockerfile"
+        path.write_text(text, encoding="utf-8")
+        notes = (
+            [
+                f"reference Dockerfile rendered with python:{python}-slim-bookworm, the "
+                "Python of the sandbox's stand-in base image"
+            ]
+            if sandbox
+            else []
+        )
+        return path, f"<reference {variant}>", notes
+    if dockerfile is None:
+        path = context / "Dockerfile"
+    else:
+        path = Path(dockerfile)
+        if not path.is_absolute() and not path.exists():
+            path = context / path
+    if not path.is_file():
+        msg = "no Dockerfile to build"
+        hint = "Pass -f DOCKERFILE, or --variant uv|poetry|micromamba to build the reference one."
+        raise InputError(msg, path=path, hint=hint)
+    return path, path.name if path.parent.resolve() == context.resolve() else str(path), []
+
+
+def build_image(
+    path: Path | str = ".",
+    dockerfile: Path | str | None = None,
+    *,
+    variant: str | None = None,
+    build_args: Mapping[str, str | Secret] | None = None,
+    tags: Sequence[str] = (),
+    push: bool = False,
+    repository: str | None = None,
+    settings: Settings | None = None,
+    sandbox: Sandbox | None = None,
+) -> ImageReport:
+    """Build an image daemonless, run it with no network, measure it and optionally push it.
+
+    Args:
+        path: The build context (the project directory).
+        dockerfile: The Dockerfile, relative to the current directory or the context (default
+            ``Dockerfile`` in the context).
+        variant: Build the rendered reference Dockerfile of this variant instead.
+        build_args: ``--build-arg`` values; :class:`~shipyard.config.Secret` values are passed
+            to the build and masked everywhere Shipyard shows anything.
+        tags: The tags to push (default: the project's version, else ``latest``).
+        push: Push the image to ``repository`` under each tag.
+        repository: Where to push; against the sandbox, its hosted registry's
+            ``shipyard/demo/<name>`` by default.
+        settings: The settings (default: read from the current directory).
+        sandbox: The sandbox to use (default: the shared one when the target is the sandbox).
+
+    Returns:
+        The measured :class:`ImageReport`.
+
+    Raises:
+        InputError: No Dockerfile, or a bad pyproject.toml.
+        ConfigError: ``push`` without a repository against the real target.
+        ShipyardError: A tool is missing (with the install line) or the build failed.
+    """
+    from shipyard._target import resolve
+
+    context = Path(path)
+    if not context.is_dir():
+        raise InputError("the build context is not a directory", path=context)
+    settings, sandbox = resolve(settings, sandbox)
+    args = {
+        name: value.reveal() if isinstance(value, Secret) else str(value)
+        for name, value in (build_args or {}).items()
+    }
+    name, version = _project_name(context)
+    mirror, notes = None, []
+    if sandbox is not None:
+        registry = sandbox.start_registry()
+        mirror = registry.mirror()
+        repository = repository or f"{registry.hosted}/shipyard/demo/{name}"
+        notes.append(
+            "base images from the sandbox's Docker Hub stand-in (built here from "
+            "Debian's packages, not the official images)"
+        )
+    elif push and not repository:
+        msg = "nowhere to push: no repository given"
+        raise ConfigError(msg, hint="Pass repository= (--repository), e.g. $CI_REGISTRY_IMAGE.")
+    engine = Engine(
+        (sandbox.state_dir / "registry" / "containers") if sandbox else cache_dir() / "containers",
+        mirror=mirror,
+        secrets=list(args.values()),
+    )
+    image = f"localhost/shipyard/{name}:build-{secrets.token_hex(4)}"
+    with tempfile.TemporaryDirectory(prefix="shipyard-build-") as tmp:
+        file, shown, more = _dockerfile(
+            context, dockerfile, variant, Path(tmp), sandbox is not None
+        )
+        notes[:0] = more
+        command = [
+            "buildah",
+            "bud",
+            "--layers",
+            "--isolation",
+            "chroot",
+            "-f",
+            str(file),
+            "-t",
+            image,
+        ]
+        for arg, value in args.items():
+            command += ["--build-arg", f"{arg}={value}"]
+        started = time.monotonic()
+        engine.run(*command, str(context), timeout=1800, what=f"buildah bud ({shown})")
+        build_seconds = time.monotonic() - started
+        report = _measure(engine, image, shown, args, notes)
+        report.base_bytes = _base_size(engine, file)
+    report.build_seconds = round(build_seconds, 1)
+    if push:
+        _push(
+            engine,
+            report,
+            repository or "",
+            list(tags) or [version or "latest"],
+            insecure=sandbox is not None,
+        )
+    return report
+
+
+def _measure(
+    engine: Engine, image: str, shown: str, args: Mapping[str, str], notes: list[str]
+) -> ImageReport:
+    data = engine.inspect(image)
+    config = data.get("Config") or {}
+    history = [h for h in data.get("History") or []]
+    command = list(config.get("Entrypoint") or []) + list(config.get("Cmd") or [])
+    started = time.monotonic()
+    uid: int | None = None
+    probe = engine.run(
+        "podman",
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--entrypoint",
+        "id",
+        image,
+        "-u",
+        check=False,
+        timeout=_RUN_TIMEOUT,
+    )
+    if probe.returncode == 0 and probe.stdout.strip().isdigit():
+        uid = int(probe.stdout.strip())
+    else:
+        notes.append(f"`id -u` did not run in the image: {probe.stderr.strip()[-120:] or 'no id'}")
+    exit_code, output = _run_entrypoint(engine, image) if command else (None, "")
+    if not command:
+        notes.append("the image has no entry point or command")
+    report = ImageReport(
+        image=image,
+        dockerfile=shown,
+        uid=uid,
+        user=str(config.get("User") or ""),
+        size_bytes=int(data.get("Size") or 0),
+        layers=len((data.get("RootFS") or {}).get("Layers") or []),
+        command=command,
+        exit_code=exit_code,
+        output=redact(output, list(args.values())),
+        leaks=find_leaks(config, history, args),
+        notes=notes,
+        run_seconds=round(time.monotonic() - started, 1),
+    )
+    return report
+
+
+def _base_size(engine: Engine, dockerfile: Path) -> int | None:
+    """Return the size of the image the final stage starts from, as pulled for the build."""
+    from shipyard._dockerfile import parse
+
+    try:
+        stages = parse(dockerfile.read_text(encoding="utf-8"), dockerfile).stages
+    except (InputError, UnicodeDecodeError, OSError):
+        return None
+    stage = stages[-1] if stages else None
+    while stage is not None and stage.parent is not None:
+        stage = stages[stage.parent]
+    if stage is None or not stage.image or stage.image == "scratch":
+        return 0 if stage is not None and stage.image == "scratch" else None
+    if not engine.exists(stage.image):
+        return None
+    return int(engine.inspect(stage.image).get("Size") or 0)
+
+
+def _run_entrypoint(engine: Engine, image: str) -> tuple[int | None, str]:
+    """Run the image's own command with no network; a service still running is stopped."""
+    name = f"shipyard-run-{secrets.token_hex(4)}"
+    try:
+        result = engine.run(
+            "podman",
+            "run",
+            "--rm",
+            "--name",
+            name,
+            "--network",
+            "none",
+            image,
+            check=False,
+            timeout=_RUN_TIMEOUT,
+        )
+    except ShipyardError:  # a timeout: the command is a long-running service
+        engine.run("podman", "rm", "-f", name, check=False)
+        return None, ""
+    return result.returncode, (result.stdout + result.stderr)[-2000:]
+
+
+def _push(
+    engine: Engine, report: ImageReport, repository: str, tags: list[str], *, insecure: bool
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        digestfile = Path(tmp) / "digest"
+        for tag in tags:
+            reference = f"{repository}:{tag}"
+            engine.run(
+                "podman",
+                "push",
+                f"--tls-verify={'false' if insecure else 'true'}",
+                "--digestfile",
+                str(digestfile),
+                report.image,
+                f"docker://{reference}",
+                what=f"podman push {reference}",
+            )
+            report.pushed.append(reference)
+            report.digest = digestfile.read_text(encoding="utf-8").strip()
+
+
+def pull_by_digest(
+    reference: str, *, sandbox: Sandbox | None = None, settings: Settings | None = None
+) -> dict[str, str]:
+    """Pull ``repository@sha256:...`` back and return what the registry and the pull say.
+
+    Returns:
+        ``reference`` pulled, ``digest`` the registry reports for it, and ``image_id`` locally.
+    """
+    from shipyard._target import resolve
+
+    settings, sandbox = resolve(settings, sandbox)
+    mirror = sandbox.start_registry(base_images=False).mirror() if sandbox else None
+    engine = Engine(
+        (sandbox.state_dir / "registry" / "containers") if sandbox else cache_dir() / "containers",
+        mirror=mirror,
+    )
+    tls = "--tls-verify=false" if sandbox else "--tls-verify=true"
+    inspected = json.loads(
+        engine.run("skopeo", "inspect", tls, f"docker://{reference}", what="skopeo inspect").stdout
+    )
+    image_id = engine.run("podman", "pull", "--quiet", tls, reference, what="podman pull").stdout
+    return {
+        "reference": reference,
+        "digest": inspected.get("Digest", ""),
+        "image_id": image_id.strip()[:12],
+    }
