@@ -30,7 +30,19 @@ from shipyard.errors import ConfigError, InputError, ShipyardError, redact
 if TYPE_CHECKING:
     from shipyard.sandbox import Sandbox
 
-__all__ = ["STAND_IN_PYTHON", "ImageReport", "Leak", "build_image", "find_leaks", "pull_by_digest"]
+__all__ = [
+    "STAND_IN_PYTHON",
+    "ImageReport",
+    "Leak",
+    "Pulled",
+    "Pushed",
+    "RegistryInfo",
+    "build_image",
+    "find_leaks",
+    "pull_by_digest",
+    "push_image",
+    "registry",
+]
 
 #: The Python of the sandbox's python:*-slim-bookworm stand-in (Debian bookworm's python3).
 STAND_IN_PYTHON = "3.11"
@@ -109,6 +121,8 @@ class ImageReport:
         return asdict(self)
 
     def __repr__(self) -> str:
+        from shipyard.runbook import normalise
+
         runs_as = (
             "root"
             if self.uid == 0
@@ -135,7 +149,10 @@ class ImageReport:
             f"  entry point  {json.dumps(self.command)} -> {ran}"
             + (f": {output[0]}" if output else ""),
             *[f"  {'leaks' if i == 0 else '':<12} {text}" for i, text in enumerate(leaks)],
-            *[f"  {'pushed' if i == 0 else '':<12} {ref}" for i, ref in enumerate(self.pushed)],
+            *[
+                f"  {'pushed' if i == 0 else '':<12} {normalise(ref)}"
+                for i, ref in enumerate(self.pushed)
+            ],
             *[f"  note         {note}" for note in self.notes],
         ]
         return "\n".join(rows)
@@ -296,11 +313,8 @@ def build_image(
         for name, value in (build_args or {}).items()
     }
     name, version = _project_name(context)
-    mirror, notes = None, []
+    notes = []
     if sandbox is not None:
-        registry = sandbox.start_registry()
-        mirror = registry.mirror()
-        repository = repository or f"{registry.hosted}/shipyard/demo/{name}"
         notes.append(
             "base images from the sandbox's Docker Hub stand-in (built here from "
             "Debian's packages, not the official images)"
@@ -308,17 +322,16 @@ def build_image(
     elif push and not repository:
         msg = "nowhere to push: no repository given"
         raise ConfigError(msg, hint="Pass repository= (--repository), e.g. $CI_REGISTRY_IMAGE.")
-    engine = Engine(
-        (sandbox.state_dir / "registry" / "containers") if sandbox else cache_dir() / "containers",
-        mirror=mirror,
-        secrets=list(args.values()),
-    )
-    image = f"localhost/shipyard/{name}:build-{secrets.token_hex(4)}"
+    engine = _engine(sandbox, list(args.values()))
     with tempfile.TemporaryDirectory(prefix="shipyard-build-") as tmp:
         file, shown, more = _dockerfile(
             context, dockerfile, variant, Path(tmp), sandbox is not None
         )
         notes[:0] = more
+        # One local name per project and Dockerfile: a rebuild replaces it, and outputs are stable.
+        image = f"localhost/shipyard/{name}:" + (
+            re.sub(r"[^a-z0-9]+", "-", shown.lower()).strip("-") or "build"
+        )
         command = [
             "buildah",
             "bud",
@@ -339,13 +352,14 @@ def build_image(
         report.base_bytes = _base_size(engine, file)
     report.build_seconds = round(build_seconds, 1)
     if push:
-        _push(
-            engine,
+        pushed = push_image(
             report,
-            repository or "",
             list(tags) or [version or "latest"],
-            insecure=sandbox is not None,
+            repository=repository,
+            sandbox=sandbox,
+            settings=settings,
         )
+        report.pushed, report.digest = pushed.references, pushed.digest
     return report
 
 
@@ -435,9 +449,83 @@ def _run_entrypoint(engine: Engine, image: str) -> tuple[int | None, str]:
     return result.returncode, (result.stdout + result.stderr)[-2000:]
 
 
-def _push(
-    engine: Engine, report: ImageReport, repository: str, tags: list[str], *, insecure: bool
-) -> None:
+@dataclass(frozen=True)
+class Pushed:
+    """The references an image was pushed to, and the manifest digest the registry stored.
+
+    Attributes:
+        repository: The repository pushed to (``registry/path``).
+        references: ``repository:tag`` for each tag.
+        digest: The manifest digest (``sha256:...``), the same for every tag.
+    """
+
+    repository: str
+    references: list[str]
+    digest: str
+
+    @property
+    def by_digest(self) -> str:
+        """The reference that names this exact image: ``repository@sha256:...``."""
+        return f"{self.repository}@{self.digest}"
+
+    def __repr__(self) -> str:
+        from shipyard.runbook import normalise
+
+        rows = [
+            f"pushed {len(self.references)} tags, one manifest digest (sha256, "
+            f"{len(self.digest.removeprefix('sha256:'))} hex digits):"
+        ]
+        rows += [f"  {normalise(reference)}" for reference in self.references]
+        return "\n".join(rows)
+
+
+def _engine(
+    sandbox: Sandbox | None, secrets_: Sequence[str] = (), base_images: bool = True
+) -> Engine:
+    if sandbox is None:
+        return Engine(cache_dir() / "containers", secrets=secrets_)
+    registry = sandbox.start_registry(base_images=base_images)
+    return Engine(
+        sandbox.state_dir / "registry" / "containers", mirror=registry.mirror(), secrets=secrets_
+    )
+
+
+def push_image(
+    image: ImageReport | str,
+    tags: Sequence[str],
+    *,
+    repository: str | None = None,
+    settings: Settings | None = None,
+    sandbox: Sandbox | None = None,
+) -> Pushed:
+    """Push a built image under each tag, as the pipeline's build job does.
+
+    Args:
+        image: A build's report, or a local image name.
+        tags: The tags, e.g. from :func:`shipyard.images.release_tags`.
+        repository: Where to (default against the sandbox: its hosted registry's
+            ``shipyard/demo/<name>``).
+        settings: The settings (default: read from the current directory).
+        sandbox: The sandbox (default: the shared one when the target is the sandbox).
+
+    Raises:
+        ConfigError: No repository against the real target, or no tags.
+        ShipyardError: The push failed.
+    """
+    from shipyard._target import resolve
+
+    settings, sandbox = resolve(settings, sandbox)
+    local = image.image if isinstance(image, ImageReport) else image
+    if sandbox is not None and repository is None:
+        name = local.split("/")[-1].split(":")[0]
+        repository = f"{sandbox.start_registry(base_images=False).hosted}/shipyard/demo/{name}"
+    if not repository:
+        msg = "nowhere to push: no repository given"
+        raise ConfigError(msg, hint="Pass repository= (--repository), e.g. $CI_REGISTRY_IMAGE.")
+    if not tags:
+        raise ConfigError("no tags to push", hint="Pass the release's tags.")
+    engine = _engine(sandbox, base_images=False)
+    references, digest = [], ""
     with tempfile.TemporaryDirectory() as tmp:
         digestfile = Path(tmp) / "digest"
         for tag in tags:
@@ -445,40 +533,103 @@ def _push(
             engine.run(
                 "podman",
                 "push",
-                f"--tls-verify={'false' if insecure else 'true'}",
+                f"--tls-verify={'false' if sandbox else 'true'}",
                 "--digestfile",
                 str(digestfile),
-                report.image,
+                local,
                 f"docker://{reference}",
                 what=f"podman push {reference}",
             )
-            report.pushed.append(reference)
-            report.digest = digestfile.read_text(encoding="utf-8").strip()
+            references.append(reference)
+            digest = digestfile.read_text(encoding="utf-8").strip()
+    return Pushed(repository, references, digest)
+
+
+@dataclass(frozen=True)
+class Pulled:
+    """An image pulled back by digest.
+
+    Attributes:
+        reference: What was pulled, ``repository@sha256:...``.
+        digest: The digest the registry reports for it.
+        image_id: The local image id after the pull.
+    """
+
+    reference: str
+    digest: str
+    image_id: str
+
+    @property
+    def matches(self) -> bool:
+        """Whether the registry served exactly the manifest the reference names."""
+        return self.reference.endswith("@" + self.digest)
+
+    def __repr__(self) -> str:
+        from shipyard.runbook import normalise
+
+        repository = normalise(self.reference.split("@")[0])
+        verdict = (
+            "the same manifest digest as pushed"
+            if self.matches
+            else f"a DIFFERENT digest: {self.digest}"
+        )
+        return f"pulled {repository}@sha256:... back: {verdict}"
 
 
 def pull_by_digest(
     reference: str, *, sandbox: Sandbox | None = None, settings: Settings | None = None
-) -> dict[str, str]:
-    """Pull ``repository@sha256:...`` back and return what the registry and the pull say.
+) -> Pulled:
+    """Pull ``repository@sha256:...`` back, as a self-hosted user pins an exact image.
 
     Returns:
-        ``reference`` pulled, ``digest`` the registry reports for it, and ``image_id`` locally.
+        What was pulled, the digest the registry reports (skopeo) and the local image id.
     """
     from shipyard._target import resolve
 
     settings, sandbox = resolve(settings, sandbox)
-    mirror = sandbox.start_registry(base_images=False).mirror() if sandbox else None
-    engine = Engine(
-        (sandbox.state_dir / "registry" / "containers") if sandbox else cache_dir() / "containers",
-        mirror=mirror,
-    )
-    tls = "--tls-verify=false" if sandbox else "--tls-verify=true"
+    engine = _engine(sandbox, base_images=False)
+    tls = f"--tls-verify={'false' if sandbox else 'true'}"
     inspected = json.loads(
         engine.run("skopeo", "inspect", tls, f"docker://{reference}", what="skopeo inspect").stdout
     )
     image_id = engine.run("podman", "pull", "--quiet", tls, reference, what="podman pull").stdout
-    return {
-        "reference": reference,
-        "digest": inspected.get("Digest", ""),
-        "image_id": image_id.strip()[:12],
-    }
+    return Pulled(reference, str(inspected.get("Digest", "")), image_id.strip()[:12])
+
+
+@dataclass(frozen=True)
+class RegistryInfo:
+    """The sandbox's registry: where it is and what its Docker Hub stand-in holds."""
+
+    hosted: str
+    hub: str
+    stand_ins: Mapping[str, str]
+    not_built: Mapping[str, str]
+
+    def __repr__(self) -> str:
+        from shipyard.runbook import normalise
+
+        rows = [
+            f"hosted (the project's registry): {normalise(self.hosted)}",
+            f"Docker Hub stand-in:             {normalise(self.hub)}",
+            "base images it holds, built here (stand-ins, not the official images):",
+        ]
+        rows += [f"  {name}\n    {what}" for name, what in self.stand_ins.items()]
+        rows += ["not available here:"]
+        rows += [f"  {name}: {why}" for name, why in self.not_built.items()]
+        return "\n".join(rows)
+
+
+def registry(*, settings: Settings | None = None, sandbox: Sandbox | None = None) -> RegistryInfo:
+    """Start the sandbox's registry (building its base images once per machine) and describe it.
+
+    Raises:
+        ConfigError: The target is not the sandbox: a real registry is the company's.
+    """
+    from shipyard._target import resolve
+
+    settings, sandbox = resolve(settings, sandbox)
+    if sandbox is None:
+        msg = "the registry stand-in belongs to the sandbox; the target is real"
+        raise ConfigError(msg, hint="Use $CI_REGISTRY_IMAGE and your Nexus Docker proxy.")
+    info = sandbox.start_registry().describe()
+    return RegistryInfo(info["hosted"], info["hub"], info["stand_ins"], info["not_built"])

@@ -26,7 +26,18 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from shipyard._image_build import ImageReport, Leak, build_image, pull_by_digest
+from shipyard._image_build import (
+    ImageReport,
+    Leak,
+    Pulled,
+    Pushed,
+    RegistryInfo,
+    build_image,
+    pull_by_digest,
+    push_image,
+    registry,
+)
+from shipyard._image_compare import Comparison, compare, image_project
 from shipyard._reading import file_limits
 from shipyard.config import Settings, load_settings
 from shipyard.errors import ConfigError, InputError, did_you_mean
@@ -43,26 +54,34 @@ __all__ = [
     "VARIANTS",
     "Diff",
     "Dockerfile",
+    "Comparison",
     "HadolintResult",
     "ImageContext",
     "ImageReport",
     "Instruction",
     "Leak",
     "PublishCommands",
+    "Pulled",
+    "Pushed",
+    "RegistryInfo",
     "ReleaseTags",
     "Selection",
     "Stage",
     "build_image",
     "check",
     "check_text",
+    "compare",
     "diff",
     "example",
     "find_dockerfiles",
     "hadolint",
+    "image_project",
     "is_dockerfile_name",
     "load_dockerfile",
     "publish_commands",
     "pull_by_digest",
+    "push_image",
+    "registry",
     "release_tags",
     "render",
     "render_dockerfile",
@@ -73,7 +92,8 @@ __all__ = [
 # The re-exported types and functions are documented, and referenced, as shipyard.images.*.
 for _public in (Dockerfile, Instruction, Stage, PublishCommands, ReleaseTags, publish_commands,
                 release_tags, render, render_dockerfile, render_dockerignore, ImageReport, Leak,
-                build_image, pull_by_digest):  # fmt: skip
+                build_image, pull_by_digest, Comparison, compare, image_project, Pulled, Pushed,
+                RegistryInfo, push_image, registry):  # fmt: skip
     _public.__module__ = __name__
 
 # Directories never searched for Dockerfiles: environments, caches, VCS data, dependencies.

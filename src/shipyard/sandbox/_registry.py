@@ -78,13 +78,14 @@ class StandIn:
 STAND_INS = (
     StandIn(
         "docker.io/library/debian:bookworm-slim",
-        "Debian bookworm from `debootstrap --variant=minbase` (Debian's packages, not the "
-        "official debian image's build)",
+        "Debian bookworm from `debootstrap --variant=minbase`, slimmed as the official -slim "
+        "images are (Debian's packages, not the official image's build)",
     ),
     StandIn(
         "docker.io/library/python:3.11-slim-bookworm",
         "the Debian stand-in plus Debian's python3 3.11, python3-venv, python3-pip "
-        "(a Debian Python, not python.org's build under /usr/local)",
+        "(a Debian Python, not python.org's build under /usr/local), trusting this "
+        "machine's CA certificates (SSL_CERT_FILE) as a company's base image trusts its proxy",
     ),
     StandIn(
         f"ghcr.io/astral-sh/uv:{UV_VERSION}",
