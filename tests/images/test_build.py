@@ -93,3 +93,37 @@ def test_cli_reports_the_canary_masked_and_fails(lab: Path, tmp_path: Path) -> N
     assert {"name": "NEXUS_TOKEN", "where": "config Env UV_INDEX_NEXUS_PASSWORD"} in data["leaks"]
     assert [ref.rsplit(":", 1)[1] for ref in data["pushed"]] == ["careless"]
     assert "runs as root" in result.stderr and "NEXUS_TOKEN leaks" in result.stderr
+
+
+def test_build_decides_img001_for_a_user_from_a_build_argument(
+    tmp_path: Path, registry_sandbox: Sandbox
+) -> None:
+    """`USER ${APP_UID}` with no default: the text cannot tell; the build says root."""
+    (tmp_path / "Dockerfile").write_text(
+        'FROM python:3.11-slim-bookworm\nARG APP_UID\nUSER ${APP_UID}\nCMD ["true"]\n'
+    )
+    text = images.check(tmp_path, select=["IMG001"])
+    assert [f.rule_id for f in text] == []
+    decided = images.check_image(tmp_path, build_args={"APP_UID": "0"}, sandbox=registry_sandbox)
+    img001 = [f for f in decided if f.rule_id == "IMG001"]
+    assert len(img001) == 1 and "measured with `id -u`" in img001[0].message
+    assert img001[0].line == 1
+
+
+def test_build_clears_img001_for_a_base_image_that_runs_as_non_root(
+    tmp_path: Path, registry_sandbox: Sandbox
+) -> None:
+    """A base the table does not know, whose own USER is 10001: the text assumes root."""
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "Dockerfile").write_text(
+        "FROM python:3.11-slim-bookworm\nRUN useradd --uid 10001 app\nUSER 10001\n"
+    )
+    built = images.build_image(base, sandbox=registry_sandbox)
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "Dockerfile").write_text(f'FROM {built.image}\nCMD ["python", "-c", "print(1)"]\n')
+    text = images.check(app, select=["IMG001"])
+    assert [f.rule_id for f in text] == ["IMG001"]
+    decided = images.check_image(app, sandbox=registry_sandbox)
+    assert [f for f in decided if f.rule_id == "IMG001"] == []

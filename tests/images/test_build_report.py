@@ -9,7 +9,9 @@ import pytest
 from shipyard import images
 from shipyard._image_build import ImageReport, Leak, find_leaks
 from shipyard._image_engine import Engine, Mirror
+from shipyard._image_verdict import apply_build_verdict
 from shipyard.errors import ShipyardError
+from shipyard.findings import Finding
 from tests.test_cli import assert_clean_error, run
 
 CANARY = "canary-7d1e-not-a-token"
@@ -131,3 +133,26 @@ def test_missing_dockerfile_is_an_input_error(tmp_path) -> None:
     with pytest.raises(InputError) as caught:
         _dockerfile(tmp_path, None, None, tmp_path, sandbox=True)
     assert "--variant" in caught.value.hint
+
+
+def _finding(rule_id: str, path: str = "Dockerfile") -> Finding:
+    return Finding(path, 1, rule_id, "error", "text verdict", "https://example.invalid/img001")
+
+
+@pytest.mark.parametrize(
+    ("uid", "text", "expected"),
+    [
+        (0, [], ["IMG001"]),  # the text could not tell; the build says root
+        (10001, ["IMG001"], []),  # the text assumed root; the build says otherwise
+        (0, ["IMG001"], ["IMG001"]),  # both say root: the text's finding stays
+        (10001, [], []),
+        (None, ["IMG001"], ["IMG001"]),  # not measured: the text's verdict stays
+    ],
+)
+def test_build_verdict_decides_img001(uid, text, expected) -> None:
+    findings = [_finding(r) for r in text] + [_finding("IMG003"), _finding("IMG001", "other")]
+    decided = apply_build_verdict(findings, _report(uid=uid), "Dockerfile", 3, "https://x/img001")
+    assert sorted(f.rule_id for f in decided if f.path == "Dockerfile" and f.rule_id == "IMG001") \
+        == expected  # fmt: skip
+    assert any(f.rule_id == "IMG003" for f in decided)
+    assert any(f.path == "other" for f in decided)  # another Dockerfile keeps its own verdict

@@ -38,6 +38,7 @@ from shipyard._image_build import (
     registry,
 )
 from shipyard._image_compare import Comparison, compare, image_project
+from shipyard._image_verdict import check_image
 from shipyard._reading import file_limits
 from shipyard.config import Settings, load_settings
 from shipyard.errors import ConfigError, InputError, did_you_mean
@@ -69,6 +70,7 @@ __all__ = [
     "Stage",
     "build_image",
     "check",
+    "check_image",
     "check_text",
     "compare",
     "diff",
@@ -93,7 +95,7 @@ __all__ = [
 for _public in (Dockerfile, Instruction, Stage, PublishCommands, ReleaseTags, publish_commands,
                 release_tags, render, render_dockerfile, render_dockerignore, ImageReport, Leak,
                 build_image, pull_by_digest, Comparison, compare, image_project, Pulled, Pushed,
-                RegistryInfo, push_image, registry):  # fmt: skip
+                RegistryInfo, push_image, registry, check_image):  # fmt: skip
     _public.__module__ = __name__
 
 # Directories never searched for Dockerfiles: environments, caches, VCS data, dependencies.

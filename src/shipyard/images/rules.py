@@ -51,6 +51,13 @@ def _final(context: ImageContext, stage: Stage) -> str:
         Some base images already run as a non-root user (`mambaorg/micromamba` as `mambauser`,
         distroless `:nonroot` tags, Chainguard images, Jupyter's `jovyan`, most Bitnami
         images); a Dockerfile built on one needs no `USER` of its own, and Shipyard knows them.
+
+        Two cases the text cannot decide: a `USER` set from a build argument with no default
+        (`USER ${APP_UID}`), which the text check leaves alone, and a base image Shipyard does
+        not know, which it assumes runs as root. A build decides them: `images.check_image`
+        builds the image and runs `id -u` in it, and **the build's verdict wins**: a measured
+        root adds this finding, a measured non-root uid removes it. `shipyard image build`
+        exits 1 when the built image runs as root.
     """,
     bad="""
         FROM python:3.12-slim-bookworm
