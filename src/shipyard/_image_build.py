@@ -465,7 +465,7 @@ class Pushed:
 
     @property
     def by_digest(self) -> str:
-        """The reference that names this exact image: ``repository@sha256:...``."""
+        """Return the reference that names this exact image, ``repository@sha256:...``."""
         return f"{self.repository}@{self.digest}"
 
     def __repr__(self) -> str:

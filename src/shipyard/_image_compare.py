@@ -36,7 +36,7 @@ def image_project(into: Path | str | None = None) -> Workspace:
         into: The directory to copy into; a new temporary directory when omitted.
 
     Returns:
-        The workspace: ``Dockerfile`` (the reference, rendered for the sandbox's Python),
+        A workspace holding ``Dockerfile`` (the reference, rendered for the sandbox's Python),
         ``Dockerfile.single`` and ``Dockerfile.careless``.
     """
     from shipyard._render import render_dockerfile, render_dockerignore
