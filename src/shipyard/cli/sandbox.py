@@ -30,10 +30,14 @@ def sandbox() -> None:
     help="Also set up chapter 01 on it (repository pypi-internal, deploy role and user, CI "
     "variables), keeping the deploy password in STATE_DIR/deploy-ci.password.",
 )  # fmt: skip
-def sandbox_start(state_dir: Path | None, with_setup: bool) -> None:
+@click.option("--registry", is_flag=True,
+              help="Also start the container registry (hosted + Docker Hub stand-in); its base "
+              "images are built once per machine.")  # fmt: skip
+def sandbox_start(state_dir: Path | None, with_setup: bool, registry: bool) -> None:
     """Start the sandbox on 127.0.0.1 and run until interrupted.
 
-    Prints one JSON line with nexus_url and gitlab_url once it is ready, then (on standard error)
+    Prints one JSON line with nexus_url and gitlab_url (and the registry's hosts with
+    --registry) once it is ready, then (on standard error)
     how to use it: the admin user, the URLs, where the password files are, the next steps. The
     generated admin password is written to STATE_DIR/admin.password, as Nexus does, and never
     printed; nor is the deploy user's.
@@ -48,7 +52,7 @@ def sandbox_start(state_dir: Path | None, with_setup: bool) -> None:
             password_file = setup_sandbox(running, echo=_err)
         _err(guide(running, password_file))
 
-    run_foreground(state_dir, on_ready=ready)
+    run_foreground(state_dir, on_ready=ready, registry=registry)
 
 
 def _err(text: str) -> None:

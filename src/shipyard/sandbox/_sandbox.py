@@ -273,7 +273,10 @@ class _RedactingFilter(logging.Filter):
 
 
 def run_foreground(
-    state_dir: Path | None = None, on_ready: Callable[[Sandbox], None] | None = None
+    state_dir: Path | None = None,
+    on_ready: Callable[[Sandbox], None] | None = None,
+    *,
+    registry: bool = False,
 ) -> None:
     """Run the sandbox until SIGINT or SIGTERM: the body of ``shipyard sandbox start``.
 
@@ -287,6 +290,7 @@ def run_foreground(
         state_dir: The state directory; ``None`` uses a temporary one, removed on exit.
         on_ready: Called with the running sandbox once the JSON line is printed (the CLI sets up
             repositories and prints how to use them); its errors stop the sandbox.
+        registry: Also start the container registry (its hosts are in the JSON line).
     """
     stop = threading.Event()
 
@@ -315,6 +319,8 @@ def run_foreground(
     try:
         with sandbox:
             masked.extend([sandbox.admin_password, sandbox.gitlab_token])
+            if registry:
+                sandbox.start_registry()
             info = sandbox.describe() | {"startup_seconds": round(time.perf_counter() - started, 3)}
             print(json.dumps(info), flush=True)
             if on_ready is not None:
