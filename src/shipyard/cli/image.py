@@ -177,7 +177,7 @@ def image_build(
     import json
     import sys
 
-    from shipyard._image_build import build_image
+    from shipyard.images.build import build_image
 
     report = build_image(path, dockerfile, variant=variant, build_args=_build_args(build_args),
                          tags=tags, push=push, repository=repository)  # fmt: skip

@@ -26,7 +26,11 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from shipyard._image_build import (
+from shipyard._reading import file_limits
+from shipyard.config import Settings, load_settings
+from shipyard.errors import ConfigError, InputError, did_you_mean
+from shipyard.findings import Finding, Findings
+from shipyard.images.build import (
     ImageReport,
     Leak,
     Pulled,
@@ -37,15 +41,11 @@ from shipyard._image_build import (
     push_image,
     registry,
 )
-from shipyard._image_compare import Comparison, compare, image_project
-from shipyard._image_verdict import check_image
-from shipyard._reading import file_limits
-from shipyard.config import Settings, load_settings
-from shipyard.errors import ConfigError, InputError, did_you_mean
-from shipyard.findings import Finding, Findings
 from shipyard.images.dockerfile import Dockerfile, Instruction, Stage, parse
+from shipyard.images.lab import Comparison, compare, image_project
 from shipyard.images.render import VARIANTS, render, render_dockerfile, render_dockerignore
 from shipyard.images.tags import PublishCommands, ReleaseTags, publish_commands, release_tags
+from shipyard.images.verdict import check_image
 
 #: The runbook chapter this package serves (``notebooks/<name>.ipynb``).
 RUNBOOK_CHAPTER = "04_image_guidelines"

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from shipyard._image_engine import Engine, cache_dir
+from shipyard._containers import Engine, cache_dir
 from shipyard.config import Secret, Settings
 from shipyard.errors import ConfigError, InputError, ShipyardError, redact
 
@@ -238,7 +238,7 @@ def _dockerfile(
 ) -> tuple[Path, str, list[str]]:
     """Return the Dockerfile to build, how to show it, and notes."""
     if variant is not None:
-        from shipyard._render import render_dockerfile
+        from shipyard.images.render import render_dockerfile
 
         python = STAND_IN_PYTHON if sandbox else "3.12"
         text = render_dockerfile(context, variant, python=python)
@@ -411,7 +411,7 @@ def _measure(
 
 def _base_size(engine: Engine, dockerfile: Path) -> int | None:
     """Return the size of the image the final stage starts from, as pulled for the build."""
-    from shipyard._dockerfile import parse
+    from shipyard.images.dockerfile import parse
 
     try:
         stages = parse(dockerfile.read_text(encoding="utf-8"), dockerfile).stages

@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from shipyard._image_build import ImageReport, build_image
 from shipyard.findings import Finding, Findings
+from shipyard.images.build import ImageReport, build_image
 
 __all__ = ["apply_build_verdict", "check_image"]
 

@@ -7,12 +7,12 @@ import json
 import pytest
 
 from shipyard import images
-from shipyard._image_build import ImageReport, Leak, find_leaks
-from shipyard._image_engine import Engine, Mirror
-from shipyard._image_verdict import apply_build_verdict
+from shipyard._containers import Engine, Mirror
 from shipyard.errors import ShipyardError
 from shipyard.findings import Finding
-from tests.test_cli import assert_clean_error, run
+from shipyard.images.build import ImageReport, Leak, find_leaks
+from shipyard.images.verdict import apply_build_verdict
+from tests.unit.cli.test_cli import assert_clean_error, run
 
 CANARY = "canary-7d1e-not-a-token"
 
@@ -127,8 +127,8 @@ def test_cli_rejects_bad_build_arguments(argument: str, message: str, tmp_path) 
 
 
 def test_missing_dockerfile_is_an_input_error(tmp_path) -> None:
-    from shipyard._image_build import _dockerfile
     from shipyard.errors import InputError
+    from shipyard.images.build import _dockerfile
 
     with pytest.raises(InputError) as caught:
         _dockerfile(tmp_path, None, None, tmp_path, sandbox=True)

@@ -19,14 +19,15 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from shipyard._image_build import STAND_IN_PYTHON, ImageReport
+from shipyard.images.build import STAND_IN_PYTHON, ImageReport
 from shipyard.runbook import Workspace, sample_project
 
 __all__ = ["Comparison", "compare", "image_project"]
 
 
 def _build_file(name: str) -> str:
-    return (resources.files("shipyard") / "templates" / "build" / name).read_text(encoding="utf-8")
+    folder = resources.files("shipyard.images") / "templates" / "build"
+    return (folder / name).read_text(encoding="utf-8")
 
 
 def image_project(into: Path | str | None = None) -> Workspace:
@@ -39,7 +40,7 @@ def image_project(into: Path | str | None = None) -> Workspace:
         A workspace holding ``Dockerfile`` (the reference, rendered for the sandbox's Python),
         ``Dockerfile.single`` and ``Dockerfile.careless``.
     """
-    from shipyard._render import render_dockerfile, render_dockerignore
+    from shipyard.images.render import render_dockerfile, render_dockerignore
 
     project = sample_project("my_app", into)
     project.write("README.md", "# my_app\n\nThe runbook's sample app.\n")
