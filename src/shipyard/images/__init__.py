@@ -30,19 +30,18 @@ from shipyard._reading import file_limits
 from shipyard.config import Settings, load_settings
 from shipyard.errors import ConfigError, InputError, did_you_mean
 from shipyard.findings import Finding, Findings
-from shipyard.images.build import (
-    ImageReport,
-    Leak,
+from shipyard.images.build import ImageReport, build_image
+from shipyard.images.dockerfile import Dockerfile, Instruction, Stage, parse
+from shipyard.images.lab import Comparison, compare, image_project
+from shipyard.images.leaks import Leak
+from shipyard.images.publish import (
     Pulled,
     Pushed,
     RegistryInfo,
-    build_image,
     pull_by_digest,
     push_image,
     registry,
 )
-from shipyard.images.dockerfile import Dockerfile, Instruction, Stage, parse
-from shipyard.images.lab import Comparison, compare, image_project
 from shipyard.images.render import VARIANTS, render, render_dockerfile, render_dockerignore
 from shipyard.images.tags import PublishCommands, ReleaseTags, publish_commands, release_tags
 from shipyard.images.verdict import check_image

@@ -1,9 +1,10 @@
-"""Build an image daemonless, run it with no network, measure it, and push it.
+"""Build an image daemonless, run it with no network, and measure it.
 
 :func:`build_image` is what ``shipyard image build`` runs: buildah builds the project's Dockerfile
 (or the rendered reference one), podman runs the image with ``--network none`` to read the user
 it runs as and its entry point's output, ``podman image inspect`` gives its size, layers, history
-and config, and podman pushes it. The report holds facts measured on the image, not read from the
+and config (:mod:`shipyard.images.leaks` reads them for secrets); :mod:`shipyard.images.publish`
+pushes it. The report holds facts measured on the image, not read from the
 Dockerfile's text: a ``USER`` set by a variable or a base image's own user are resolved.
 
 Against the sandbox, base images come from its Docker Hub stand-in and pushes go to its hosted
@@ -26,48 +27,16 @@ from typing import TYPE_CHECKING
 from shipyard._containers import Engine, cache_dir
 from shipyard.config import Secret, Settings
 from shipyard.errors import ConfigError, InputError, ShipyardError, redact
+from shipyard.images.leaks import Leak, find_leaks
 
 if TYPE_CHECKING:
     from shipyard.sandbox import Sandbox
 
-__all__ = [
-    "STAND_IN_PYTHON",
-    "ImageReport",
-    "Leak",
-    "Pulled",
-    "Pushed",
-    "RegistryInfo",
-    "build_image",
-    "find_leaks",
-    "pull_by_digest",
-    "push_image",
-    "registry",
-]
+__all__ = ["STAND_IN_PYTHON", "ImageReport", "build_image", "engine_for"]
 
 #: The Python of the sandbox's python:*-slim-bookworm stand-in (Debian bookworm's python3).
 STAND_IN_PYTHON = "3.11"
-#: Variable names that hold secrets when they hold anything.
-SECRET_NAME = re.compile(
-    r"TOKEN|PASSWORD|PASSWD|SECRET|API_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH", re.IGNORECASE
-)
-# A RUN's history starts with the build arguments it saw: "|2 NAME=value OTHER=value /bin/sh -c".
-_RUN_ARGS = re.compile(r"^\|(\d+)\s+")
-_ARG_DEFAULT = re.compile(r"#\(nop\)\s+ARG\s+([A-Za-z_][A-Za-z0-9_]*)=(\S.*)$")
 _RUN_TIMEOUT = 30
-
-
-@dataclass(frozen=True)
-class Leak:
-    """A build argument or secret-like variable found in the image, never with its value.
-
-    Attributes:
-        name: The build argument or variable.
-        where: Where it is (``history step 4: |1 NAME=**** /bin/sh -c ...``, ``config Env``),
-            the value masked.
-    """
-
-    name: str
-    where: str
 
 
 @dataclass
@@ -156,66 +125,6 @@ class ImageReport:
             *[f"  note         {note}" for note in self.notes],
         ]
         return "\n".join(rows)
-
-
-def find_leaks(
-    config: Mapping, history: Sequence[Mapping], build_args: Mapping[str, str]
-) -> list[Leak]:
-    """Find build argument values and secret-like variables in an image's history and config.
-
-    Args:
-        config: The image config (``Env``, ``Labels``).
-        history: The image history, oldest first (``created_by`` of each step).
-        build_args: The build arguments passed, by name.
-
-    Returns:
-        One :class:`Leak` per place, values masked.
-    """
-    values = [v for v in build_args.values() if v]
-    leaks: list[Leak] = []
-
-    def add(name: str, where: str) -> None:
-        leak = Leak(name, redact(where, values))
-        if leak not in leaks:
-            leaks.append(leak)
-
-    for number, step in enumerate(history, start=1):
-        created_by = str(step.get("created_by", ""))
-        for name, value in _run_arguments(created_by):
-            if value and SECRET_NAME.search(name) and name not in build_args:
-                values.append(value)  # a secret-like default: masked like a passed value
-        shown = redact(created_by, values)
-        shown = shown if len(shown) <= 70 else shown[:67] + "..."
-        for name, value in build_args.items():
-            if value and value in created_by:
-                add(name, f"history step {number}: {shown}")
-        for name, value in _run_arguments(created_by):
-            if value and SECRET_NAME.search(name) and name not in build_args:
-                add(name, f"history step {number}: {shown}")
-        default = _ARG_DEFAULT.search(created_by)
-        if default and SECRET_NAME.search(default.group(1)) and default.group(2).strip("\"'"):
-            add(default.group(1), f"history step {number}: ARG {default.group(1)}=****")
-    for entry in config.get("Env") or []:
-        key, _, value = str(entry).partition("=")
-        for name, secret in build_args.items():
-            if secret and secret in value:
-                add(name, f"config Env {key}")
-        if value and SECRET_NAME.search(key):
-            add(key, f"config Env {key}")
-    for key, value in (config.get("Labels") or {}).items():
-        for name, secret in build_args.items():
-            if secret and secret in str(value):
-                add(name, f"config Labels {key}")
-    return leaks
-
-
-def _run_arguments(created_by: str) -> list[tuple[str, str]]:
-    """Return the ``NAME=value`` build arguments a RUN step's history records."""
-    match = _RUN_ARGS.match(created_by)
-    if not match:
-        return []
-    tokens = created_by[match.end() :].split(" ")[: int(match.group(1))]
-    return [(name, value) for name, _, value in (token.partition("=") for token in tokens)]
 
 
 def _project_name(context: Path) -> tuple[str, str | None]:
@@ -322,7 +231,7 @@ def build_image(
     elif push and not repository:
         msg = "nowhere to push: no repository given"
         raise ConfigError(msg, hint="Pass repository= (--repository), e.g. $CI_REGISTRY_IMAGE.")
-    engine = _engine(sandbox, list(args.values()))
+    engine = engine_for(sandbox, list(args.values()))
     with tempfile.TemporaryDirectory(prefix="shipyard-build-") as tmp:
         file, shown, more = _dockerfile(
             context, dockerfile, variant, Path(tmp), sandbox is not None
@@ -352,6 +261,8 @@ def build_image(
         report.base_bytes = _base_size(engine, file)
     report.build_seconds = round(build_seconds, 1)
     if push:
+        from shipyard.images.publish import push_image
+
         pushed = push_image(
             report,
             list(tags) or [version or "latest"],
@@ -449,185 +360,13 @@ def _run_entrypoint(engine: Engine, image: str) -> tuple[int | None, str]:
     return result.returncode, (result.stdout + result.stderr)[-2000:]
 
 
-@dataclass(frozen=True)
-class Pushed:
-    """The references an image was pushed to, and the manifest digest the registry stored.
-
-    Attributes:
-        repository: The repository pushed to (``registry/path``).
-        references: ``repository:tag`` for each tag.
-        digest: The manifest digest (``sha256:...``), the same for every tag.
-    """
-
-    repository: str
-    references: list[str]
-    digest: str
-
-    @property
-    def by_digest(self) -> str:
-        """Return the reference that names this exact image, ``repository@sha256:...``."""
-        return f"{self.repository}@{self.digest}"
-
-    def __repr__(self) -> str:
-        from shipyard.runbook import normalise
-
-        rows = [
-            f"pushed {len(self.references)} tags, one manifest digest (sha256, "
-            f"{len(self.digest.removeprefix('sha256:'))} hex digits):"
-        ]
-        rows += [f"  {normalise(reference)}" for reference in self.references]
-        return "\n".join(rows)
-
-
-def _engine(
+def engine_for(
     sandbox: Sandbox | None, secrets_: Sequence[str] = (), base_images: bool = True
 ) -> Engine:
+    """Return the engine for a target: the sandbox's mirror and config, or the machine's."""
     if sandbox is None:
         return Engine(cache_dir() / "containers", secrets=secrets_)
     registry = sandbox.start_registry(base_images=base_images)
     return Engine(
         sandbox.state_dir / "registry" / "containers", mirror=registry.mirror(), secrets=secrets_
     )
-
-
-def push_image(
-    image: ImageReport | str,
-    tags: Sequence[str],
-    *,
-    repository: str | None = None,
-    settings: Settings | None = None,
-    sandbox: Sandbox | None = None,
-) -> Pushed:
-    """Push a built image under each tag, as the pipeline's build job does.
-
-    Args:
-        image: A build's report, or a local image name.
-        tags: The tags, e.g. from :func:`shipyard.images.release_tags`.
-        repository: Where to (default against the sandbox: its hosted registry's
-            ``shipyard/demo/<name>``).
-        settings: The settings (default: read from the current directory).
-        sandbox: The sandbox (default: the shared one when the target is the sandbox).
-
-    Raises:
-        ConfigError: No repository against the real target, or no tags.
-        ShipyardError: The push failed.
-    """
-    from shipyard._target import resolve
-
-    settings, sandbox = resolve(settings, sandbox)
-    local = image.image if isinstance(image, ImageReport) else image
-    if sandbox is not None and repository is None:
-        name = local.split("/")[-1].split(":")[0]
-        repository = f"{sandbox.start_registry(base_images=False).hosted}/shipyard/demo/{name}"
-    if not repository:
-        msg = "nowhere to push: no repository given"
-        raise ConfigError(msg, hint="Pass repository= (--repository), e.g. $CI_REGISTRY_IMAGE.")
-    if not tags:
-        raise ConfigError("no tags to push", hint="Pass the release's tags.")
-    engine = _engine(sandbox, base_images=False)
-    verify = f"--tls-verify={'false' if sandbox else 'true'}"
-    first = f"{repository}:{tags[0]}"
-    with tempfile.TemporaryDirectory() as tmp:
-        digestfile = Path(tmp) / "digest"
-        engine.run("podman", "push", verify, "--digestfile", str(digestfile), local,
-                   f"docker://{first}", what=f"podman push {first}")  # fmt: skip
-        digest = digestfile.read_text(encoding="utf-8").strip()
-    # The other tags name the same manifest: copied inside the registry, nothing is compressed
-    # or uploaded again, and the digest stays the one pushed.
-    tls = ["--src-tls-verify=false", "--dest-tls-verify=false"] if sandbox else []
-    for tag in tags[1:]:
-        target = f"{repository}:{tag}"
-        engine.run("skopeo", "copy", "--preserve-digests", *tls, f"docker://{first}",
-                   f"docker://{target}", what=f"skopeo copy to {target}")  # fmt: skip
-    references = [f"{repository}:{tag}" for tag in tags]
-    return Pushed(repository, references, digest)
-
-
-@dataclass(frozen=True)
-class Pulled:
-    """An image pulled back by digest.
-
-    Attributes:
-        reference: What was pulled, ``repository@sha256:...``.
-        digest: The digest the registry reports for it.
-        image_id: The local image id after the pull.
-    """
-
-    reference: str
-    digest: str
-    image_id: str
-
-    @property
-    def matches(self) -> bool:
-        """Whether the registry served exactly the manifest the reference names."""
-        return self.reference.endswith("@" + self.digest)
-
-    def __repr__(self) -> str:
-        from shipyard.runbook import normalise
-
-        repository = normalise(self.reference.split("@")[0])
-        verdict = (
-            "the same manifest digest as pushed"
-            if self.matches
-            else f"a DIFFERENT digest: {self.digest}"
-        )
-        return f"pulled {repository}@sha256:... back: {verdict}"
-
-
-def pull_by_digest(
-    reference: str, *, sandbox: Sandbox | None = None, settings: Settings | None = None
-) -> Pulled:
-    """Pull ``repository@sha256:...`` back, as a self-hosted user pins an exact image.
-
-    Returns:
-        What was pulled, the digest the registry reports (skopeo) and the local image id.
-    """
-    from shipyard._target import resolve
-
-    settings, sandbox = resolve(settings, sandbox)
-    engine = _engine(sandbox, base_images=False)
-    tls = f"--tls-verify={'false' if sandbox else 'true'}"
-    inspected = json.loads(
-        engine.run("skopeo", "inspect", tls, f"docker://{reference}", what="skopeo inspect").stdout
-    )
-    image_id = engine.run("podman", "pull", "--quiet", tls, reference, what="podman pull").stdout
-    return Pulled(reference, str(inspected.get("Digest", "")), image_id.strip()[:12])
-
-
-@dataclass(frozen=True)
-class RegistryInfo:
-    """The sandbox's registry: where it is and what its Docker Hub stand-in holds."""
-
-    hosted: str
-    hub: str
-    stand_ins: Mapping[str, str]
-    not_built: Mapping[str, str]
-
-    def __repr__(self) -> str:
-        from shipyard.runbook import normalise
-
-        rows = [
-            f"hosted (the project's registry): {normalise(self.hosted)}",
-            f"Docker Hub stand-in:             {normalise(self.hub)}",
-            "base images it holds, built here (stand-ins, not the official images):",
-        ]
-        rows += [f"  {name}\n    {what}" for name, what in self.stand_ins.items()]
-        rows += ["not available here:"]
-        rows += [f"  {name}: {why}" for name, why in self.not_built.items()]
-        return "\n".join(rows)
-
-
-def registry(*, settings: Settings | None = None, sandbox: Sandbox | None = None) -> RegistryInfo:
-    """Start the sandbox's registry (building its base images once per machine) and describe it.
-
-    Raises:
-        ConfigError: The target is not the sandbox: a real registry is the company's.
-    """
-    from shipyard._target import resolve
-
-    settings, sandbox = resolve(settings, sandbox)
-    if sandbox is None:
-        msg = "the registry stand-in belongs to the sandbox; the target is real"
-        raise ConfigError(msg, hint="Use $CI_REGISTRY_IMAGE and your Nexus Docker proxy.")
-    info = sandbox.start_registry().describe()
-    return RegistryInfo(info["hosted"], info["hub"], info["stand_ins"], info["not_built"])

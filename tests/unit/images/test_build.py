@@ -10,7 +10,8 @@ from shipyard import images
 from shipyard._containers import Engine, Mirror
 from shipyard.errors import ShipyardError
 from shipyard.findings import Finding
-from shipyard.images.build import ImageReport, Leak, find_leaks
+from shipyard.images.build import ImageReport
+from shipyard.images.leaks import Leak, find_leaks
 from shipyard.images.verdict import apply_build_verdict
 from tests.unit.cli.test_cli import assert_clean_error, run
 
