@@ -44,6 +44,8 @@ log = logging.getLogger("shipyard.sandbox")
 
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 UV_VERSION = "0.13.8"
+#: Bumped whenever the stand-ins are built differently: caches of an older revision are unused.
+STAND_IN_REVISION = "r2"
 #: Extra CA certificates this machine trusts (an egress proxy's), given to the Python stand-in.
 EXTRA_CA_DIR = "/usr/local/share/ca-certificates"
 STAND_IN_LABEL = "io.shipyard.stand-in"
@@ -126,7 +128,7 @@ class Registry:
 
     def __init__(self, state_dir: Path, *, hub_storage: Path | None = None) -> None:
         self.state_dir = Path(state_dir)
-        self.hub_storage = hub_storage or cache_dir() / "registry" / "hub"
+        self.hub_storage = hub_storage or cache_dir() / "registry" / f"hub-{STAND_IN_REVISION}"
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
         self._hosts: dict[str, str] = {}
 
@@ -291,7 +293,7 @@ def debian_rootfs() -> Path:
     Raises:
         ShipyardError: debootstrap is missing or failed.
     """
-    tarball = cache_dir() / "images" / "debian-bookworm-minbase-slim.tar"
+    tarball = cache_dir() / "images" / f"debian-bookworm-minbase-slim-{STAND_IN_REVISION}.tar"
     if tarball.exists():
         return tarball
     if shutil.which("debootstrap") is None:
@@ -336,7 +338,7 @@ def slim(rootfs: Path) -> None:
     Removes documentation, manual pages and translations (keeping the copyright files),
     package caches and lists, and writes the dpkg settings that keep later installs slim.
     """
-    for leftover in ("var/cache/apt/archives", "var/lib/apt/lists"):
+    for leftover in ("var/cache/apt/archives", "var/cache/apt", "var/lib/apt/lists"):
         for item in (rootfs / leftover).glob("*"):
             if item.is_file():
                 item.unlink()
@@ -358,6 +360,15 @@ def slim(rootfs: Path) -> None:
                 *(f"path-include {p}\n" for p in _SLIM_INCLUDES),
             ]
         )
+    )
+    # And, as in the official images, apt keeps neither the packages it downloaded nor its
+    # binary caches once an install is done: a `RUN apt-get install` adds only the packages.
+    (rootfs / "etc" / "apt" / "apt.conf.d" / "shipyard-slim").write_text(
+        'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb '
+        '/var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };\n'
+        'APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb '
+        '/var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };\n'
+        'Dir::Cache::pkgcache "";\nDir::Cache::srcpkgcache "";\n'
     )
 
 
