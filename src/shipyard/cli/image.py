@@ -184,7 +184,7 @@ def image_build(
     if output_format == "json":
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
-        click.echo(repr(report))
+        click.echo(report.text(stable=False))
         click.echo(f"  timing       built in {report.build_seconds} s, ran in "
                    f"{report.run_seconds} s")  # fmt: skip
     problems = (["runs as root"] if report.uid == 0 else []) + \

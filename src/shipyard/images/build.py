@@ -90,7 +90,17 @@ class ImageReport:
         return asdict(self)
 
     def __repr__(self) -> str:
-        from shipyard.runbook import normalise
+        return self.text()
+
+    def text(self, *, stable: bool = True) -> str:
+        """Return the report as text; ``stable`` shows loopback ports as ``<port>`` (notebooks).
+
+        The command line shows the real references (``stable=False``): they are what to pull.
+        """
+        from shipyard.runbook import normalise as _normalise
+
+        def normalise(text: str) -> str:
+            return _normalise(text) if stable else text
 
         runs_as = (
             "root"

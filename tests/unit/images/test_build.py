@@ -157,3 +157,9 @@ def test_build_verdict_decides_img001(uid, text, expected) -> None:
         == expected  # fmt: skip
     assert any(f.rule_id == "IMG003" for f in decided)
     assert any(f.path == "other" for f in decided)  # another Dockerfile keeps its own verdict
+
+
+def test_report_text_for_the_command_line_keeps_real_ports() -> None:
+    report = _report(pushed=["127.0.0.1:41234/shipyard/demo/app:1.0.0"])
+    assert "127.0.0.1:41234/shipyard/demo/app:1.0.0" in report.text(stable=False)
+    assert "127.0.0.1:<port>/shipyard/demo/app:1.0.0" in report.text()
