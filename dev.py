@@ -32,6 +32,9 @@ STAMP = VENV / ".shipyard-installed"
 # Debian packages the tests use, by the command that shows they are installed.
 DEBIAN_TOOLS: dict[str, str] = {
     "chromium": "chromium",  # the site tests use a real browser
+    # `shipyard pipeline run`: gitlab-ci-local syncs jobs with rsync; npm installs it and Node 22.
+    "rsync": "rsync",
+    "npm": "npm",
     # The image chapter builds, runs and pushes real images, daemonless (shipyard._containers):
     "buildah": "buildah",
     "podman": "podman",
