@@ -74,6 +74,11 @@ def ensure_venv() -> None:
     say("installing shipyard[dev] into .venv")
     run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
     run(PYTHON, "-m", "pip", "install", "--quiet", "-e", ".[dev]")
+    # The packaging chapter's offline builds get their backends from the sandbox Nexus, which is
+    # pre-seeded from these wheels (shipyard.packaging.build.wheelhouse()): the one download
+    # from PyPI.
+    say("downloading the build backends' wheels into .venv/shipyard-wheelhouse")
+    run(PYTHON, "-c", "from shipyard.packaging import build; build.fill_wheelhouse()")
     STAMP.write_text(wanted)
 
 
