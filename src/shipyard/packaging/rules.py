@@ -731,3 +731,7 @@ def _caps(operator: str, version: str) -> bool:
         return True
     # ~=3.10 means >=3.10,==3.* (harmless); ~=3.10.1 and ==3.11.* cap the minor version.
     return (operator == "~=" and parts >= 3) or (operator in ("==", "===") and parts >= 2)
+
+
+# Rules for releases (PKG016 on) live in their own module; importing it registers them.
+from shipyard.packaging import release_rules  # noqa: E402, F401
