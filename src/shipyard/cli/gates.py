@@ -65,12 +65,13 @@ def gates_run(
 
 
 @gates.command("jobs")
+@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--component", is_flag=True,
     help="Render a CI/CD Catalog component (spec: inputs, then the jobs).",
 )  # fmt: skip
-def gates_jobs(component: bool) -> None:
-    """Print the GitLab CI jobs that run the gates, for .gitlab-ci.yml or a catalog component."""
+def gates_jobs(path: Path, component: bool) -> None:
+    """Print the GitLab CI jobs that run the gates of the project at PATH (or a component)."""
     from shipyard.gates import ci
 
-    click.echo(ci.render_component() if component else ci.render_jobs(), nl=False)
+    click.echo(ci.render_component() if component else ci.render_jobs(project=path), nl=False)

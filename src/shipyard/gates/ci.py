@@ -11,8 +11,11 @@ jobs pass on as ``SHIPYARD_GATES_*`` variables, then ``---`` and the jobs.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+from shipyard.gates._install import INDEX_VARIABLE, install_for
 from shipyard.gates._settings import RANKS, GateSettings
 
 __all__ = ["COMPONENT_INPUTS", "check", "render_component", "render_jobs"]
@@ -53,12 +56,12 @@ def _dump(data: Any) -> str:
 
 
 def _jobs(
-    stage: str, image: str, install: str, variables: dict[str, str] | None = None
+    stage: str, image: str, install: Sequence[str], variables: dict[str, str] | None = None
 ) -> dict[str, Any]:
     template: dict[str, Any] = {"stage": stage, "image": image}
     if variables:
         template["variables"] = variables
-    template["before_script"] = [install]
+    template["before_script"] = list(install)
     jobs: dict[str, Any] = {".shipyard-gate": template}
     for gate, reports in _GATE_REPORTS.items():
         job_reports = {"junit": f"{REPORTS}/gates-junit.xml", **reports}
@@ -75,21 +78,33 @@ def _jobs(
     return jobs
 
 
+_HEADER = (
+    "# Quality gates: one job per gate; thresholds in [tool.shipyard.gates].\n"
+    f"# Shipyard and the gate tools come from Nexus: set {INDEX_VARIABLE} to the /simple/ URL\n"
+    "# of the Nexus group that holds Shipyard and proxies PyPI.\n"
+)
+
+
 def render_jobs(
     *,
     stage: str = "test",
     image: str = "python:3.11-slim-bookworm",
-    install: str = "pip install '.[gates,test]'",
+    install: str | Sequence[str] | None = None,
+    project: Path | str | None = None,
 ) -> str:
     """Return the gate jobs as YAML to paste into (or ``include:`` from) ``.gitlab-ci.yml``.
 
     Args:
         stage: The stage the jobs run in.
         image: The image they run in.
-        install: The command that installs the project with Shipyard and the gate tools.
+        install: The commands that install Shipyard, the gate tools and the project; by
+            default Shipyard pinned to this version from Nexus, then the project with its test
+            dependencies as ``project`` declares them (see :mod:`shipyard.gates._install`).
+        project: The project the jobs are for.
     """
-    header = "# Quality gates: one job per gate; thresholds in [tool.shipyard.gates].\n"
-    return header + _dump(_jobs(stage, image, install))
+    step = install_for(project)
+    commands = [install] if isinstance(install, str) else list(install or step.commands)
+    return _HEADER + _dump(_jobs(stage, image, commands, step.variables))
 
 
 def render_component(settings: GateSettings | None = None) -> str:
@@ -103,11 +118,11 @@ def render_component(settings: GateSettings | None = None) -> str:
         "stage": {"default": "test", "description": "Stage the gate jobs run in."},
         "image": {"default": "python:3.11-slim-bookworm", "description": "Image of the jobs."},
         "install": {
-            "default": "pip install '.[gates,test]'",
-            "description": "Installs the project, Shipyard and the gate tools.",
+            "default": " && ".join(install_for(None).commands),
+            "description": "Installs Shipyard (pinned, from Nexus), its gates and the project.",
         },
     }
-    variables = {}
+    variables = dict(install_for(None).variables)
     for name, (field, description) in COMPONENT_INPUTS.items():
         value = getattr(settings, field)
         entry: dict[str, Any] = {"default": value, "description": description}
@@ -118,7 +133,7 @@ def render_component(settings: GateSettings | None = None) -> str:
         inputs[name] = entry
         variables[f"SHIPYARD_GATES_{field.upper()}"] = f"$[[ inputs.{name} ]]"
     spec = _dump({"spec": {"inputs": inputs}})
-    jobs = _jobs("$[[ inputs.stage ]]", "$[[ inputs.image ]]", "$[[ inputs.install ]]", variables)
+    jobs = _jobs("$[[ inputs.stage ]]", "$[[ inputs.image ]]", ["$[[ inputs.install ]]"], variables)
     return spec + "---\n" + _dump(jobs)
 
 

@@ -53,6 +53,7 @@ BACKEND_REQUIREMENTS = (
     "vcs-versioning==2.6.0",
     "setuptools==84.2.1",
     "tomlkit==0.15.2",
+    "editables==0.6",  # hatchling asks for it to build an editable install (pip install -e .)
 )
 WHEELHOUSE_ENV = "SHIPYARD_WHEELHOUSE"
 
