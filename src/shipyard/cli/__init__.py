@@ -25,6 +25,7 @@ from shipyard.cli.check import check, rules
 from shipyard.cli.env import env
 from shipyard.cli.gates import gates
 from shipyard.cli.image import image
+from shipyard.cli.init import init
 from shipyard.cli.pipeline import pipeline
 from shipyard.cli.sandbox import sandbox
 from shipyard.cli.setup import setup
@@ -47,7 +48,7 @@ def cli(debug: bool) -> None:
     """
 
 
-for _command in (check, rules, sandbox, setup, env, image, gates, pipeline):
+for _command in (check, rules, sandbox, setup, env, image, gates, pipeline, init):
     cli.add_command(_command)
 
 

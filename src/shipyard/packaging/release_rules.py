@@ -26,6 +26,7 @@ from shipyard.rules import Hit, rule
 __all__: list[str] = []
 
 _PLACEHOLDER = re.compile(r"<[^<>]*>")
+_EMAIL = re.compile(r"<[^<>\s]+@[^<>\s]+>\s*$")
 # A tag a release is cut from: 1.2.3, v1.2.3, v-1.2.3 (seed 001's release rule: /^v-/).
 _RELEASE_TAG = re.compile(r"^(v-?)?\d+(\.\d+)*")
 _POETRY_URL_KEYS = ("homepage", "repository", "documentation")
@@ -115,6 +116,8 @@ def no_placeholders(pp: Pyproject) -> Iterator[Hit]:
             values = value if isinstance(value, list) else [value]
             for item in values:
                 text = item.get("name", "") if isinstance(item, dict) else item
+                if key == "authors" and isinstance(text, str):
+                    text = _EMAIL.sub("", text)  # Poetry writes authors "Name <email>"
                 if isinstance(text, str) and _PLACEHOLDER.search(text):
                     found = _PLACEHOLDER.search(text)[0]  # type: ignore[index]
                     yield Hit(f"{base[-1]}.{key} still holds the placeholder {found!r}",

@@ -219,7 +219,12 @@ def _version_source_problem(pp: Pyproject) -> str:
         return _hatch_version_problem(pp, names)
     if pp.backend.startswith("setuptools.build_meta"):
         dynamic = table(pp.data, "tool", "setuptools", "dynamic")
-        if "version" not in dynamic and "setuptools-scm" not in names:
+        # A setup.py passes the version to setup() itself, which fills a dynamic version.
+        if (
+            "version" not in dynamic
+            and "setuptools-scm" not in names
+            and not (pp.root / "setup.py").is_file()
+        ):
             return "setuptools needs [tool.setuptools.dynamic] version or setuptools-scm"
     if pp.backend == "pdm.backend" and not table(pp.data, "tool", "pdm", "version"):
         return "pdm-backend needs a [tool.pdm.version] table to find a dynamic version"

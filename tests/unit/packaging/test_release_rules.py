@@ -168,3 +168,28 @@ def test_pkg021_complete_sdist(make_project):
     with tarfile.open(root / "dist" / "my_app-1.0.0.tar.gz", "w:gz") as sdist:
         sdist.add(root / "my_app" / "__init__.py", "my_app-1.0.0/my_app/__init__.py")
     assert messages(root, "PKG021") == []
+
+
+def test_pkg017_poetry_author_email_is_not_a_placeholder(make_project):
+    text = POETRY.replace('authors = ["gitlab"]', 'authors = ["gitlab <gitlab@example.com>"]')
+    assert messages(make_project(text, POETRY_FILES), "PKG017") == []
+
+
+SETUPTOOLS_DYNAMIC = """\
+[build-system]
+requires = ["setuptools>=77"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "legacy-tool"
+dynamic = ["version"]
+"""
+
+
+def test_pkg005_setup_py_supplies_the_dynamic_version(make_project):
+    files = {"setup.py": "from setuptools import setup\nsetup(version='1.0')\n"}
+    assert messages(make_project(SETUPTOOLS_DYNAMIC, files), "PKG005") == []
+
+
+def test_pkg005_setuptools_dynamic_version_without_a_source(make_project):
+    assert "setuptools needs" in messages(make_project(SETUPTOOLS_DYNAMIC, {}), "PKG005")[0]

@@ -1,0 +1,6 @@
+"""The hello command."""
+
+
+def main() -> None:
+    """Print a greeting."""
+    print("hello")

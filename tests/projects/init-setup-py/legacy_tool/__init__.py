@@ -1,0 +1,6 @@
+"""An older tool."""
+
+
+def main() -> None:
+    """Run the tool."""
+    print("legacy")
