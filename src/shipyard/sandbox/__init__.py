@@ -6,6 +6,7 @@ CI lint) that python-gitlab talks to unchanged. :func:`run_foreground` is the bo
 ``shipyard sandbox start``. Importing this package is cheap: the servers load on start.
 """
 
+from shipyard.sandbox._pypi_oidc import StandInGitLabIssuer, StandInPyPI, TrustedPublisher
 from shipyard.sandbox._sandbox import Sandbox, run_foreground
 
-__all__ = ["Sandbox", "run_foreground"]
+__all__ = ["Sandbox", "StandInGitLabIssuer", "StandInPyPI", "TrustedPublisher", "run_foreground"]
