@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import email.parser
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -155,7 +156,10 @@ def build(
     command = [sys.executable, "-m", "build", *flags, "--outdir", str(out), str(project)]
     env = _clean_env(PIP_INDEX_URL=index_url, PIP_NO_CACHE_DIR="1")
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    made = sorted(set(out.iterdir()) - before)
+    # "Successfully built a.tar.gz and a.whl": a file rebuilt under the same name is not new.
+    built = re.search(r"Successfully built (.+)$", done.stdout, re.MULTILINE)
+    named = [out / n.strip() for n in built[1].split(" and ")] if built else []
+    made = sorted({*named, *(set(out.iterdir()) - before)})
     found_sdist = next((p for p in made if p.name.endswith(".tar.gz")), None)
     found_wheel = next((p for p in made if p.suffix == ".whl"), None)
     ok = done.returncode == 0 and (found_sdist or not sdist) and (found_wheel or not wheel)

@@ -23,6 +23,18 @@ from shipyard.packaging.publish import _clean_env, _normalise
 
 __all__ = ["PoetryResult", "poetry_env_names", "poetry_publish", "run_poetry"]
 
+_PROGRESS = re.compile(r"^( - Uploading \S+) \d+%$")
+
+
+def _progress_once(text: str) -> str:
+    """Keep one line per uploaded file, no blank lines: Poetry's progress depends on timing."""
+    lines: list[str] = []
+    for line in re.sub(r"(\S) - Uploading ", r"\1\n - Uploading ", text).splitlines():
+        line = _PROGRESS.sub(r"\1", line.rstrip())
+        if line and not (line.startswith(" - Uploading ") and lines and lines[-1] == line):
+            lines.append(line)
+    return "\n".join(lines)
+
 
 def poetry_env_names(repository: str) -> dict[str, str]:
     """Return the variables Poetry reads for ``repository``: role -> variable name."""
@@ -114,7 +126,7 @@ def run_poetry(
         except subprocess.TimeoutExpired:
             msg = f"poetry {' '.join(args)} did not finish in {timeout} s"
             raise ConfigError(msg, hint="Run it by hand to see what it waits for.") from None
-    output = _normalise(done.stdout + done.stderr, list(secrets))
+    output = _progress_once(_normalise(done.stdout + done.stderr, list(secrets)))
     return PoetryResult("poetry " + " ".join(args), done.returncode, output, tuple(env or {}))
 
 
