@@ -77,7 +77,7 @@ def seed_build_backends(
     """Create a hosted repository for build backends and upload their wheels with twine.
 
     Args:
-        client: An administrator's :class:`~shipyard._nexus_client.NexusClient`.
+        client: An administrator's :class:`~shipyard.nexus.client.NexusClient`.
         repository: The repository to create (if missing) and fill.
         source: The wheelhouse; :func:`wheelhouse` by default.
 
