@@ -12,7 +12,7 @@ The files: pyproject.toml (safe fixes only: a missing ``[build-system]``, ``read
 pyproject.toml whose ``[project]`` leaves to setup.py what setup.py sets), environment.yml (the
 micromamba runtime, when no uv or Poetry lock decides the environment), Dockerfile and
 .dockerignore (the variant matching the lock: uv, poetry, else micromamba), and .gitlab-ci.yml
-(the gate jobs; see :func:`_pipeline_yaml` for the hook to the full pipeline renderer).
+(the pipeline chapter's, or the gate jobs; see :func:`_pipeline_yaml`).
 """
 
 from __future__ import annotations
@@ -229,23 +229,31 @@ def _environment_yml(found: Survey) -> str:
     )
 
 
-def _pipeline_yaml(found: Survey) -> str:
-    """Return .gitlab-ci.yml: the full pipeline once ``shipyard.pipeline.render`` exists.
+def _pipeline_yaml(found: Survey, planned: dict[str, str]) -> str:
+    """Return .gitlab-ci.yml: the pipeline chapter's, or chapter 05's gate jobs where it cannot.
 
-    Hook: the pipeline chapter's renderer (``shipyard.pipeline.render.render_pipeline(project)``,
-    being written in another branch) replaces the gate jobs here as soon as it can be imported.
+    :func:`shipyard.pipeline.render_pipeline` renders build, test, publish and deploy from what
+    the project has; it is shown the project as ``init`` leaves it (the planned files, and the
+    project's ``tests/`` and ``docs/``), so a second run renders the same file. A project whose
+    metadata is not in ``[project]`` (Poetry 1's ``[tool.poetry]``) gets the gate jobs.
     """
-    try:
-        from shipyard.pipeline import render as pipeline  # type: ignore[import-not-found]
-    except ImportError:
-        pipeline = None
-    if pipeline is not None and hasattr(pipeline, "render_pipeline"):
-        return str(pipeline.render_pipeline(found.root))
+    from shipyard.errors import ShipyardError
     from shipyard.gates import ci
+    from shipyard.pipeline import render_pipeline
 
+    with tempfile.TemporaryDirectory(prefix="shipyard-init-") as tmp:
+        for name, text in planned.items():
+            Path(tmp, name).write_text(text, encoding="utf-8")
+        for name in ("tests", "docs", "environment.yml", "environment.yaml"):
+            if (found.root / name).exists() and not Path(tmp, name).exists():
+                Path(tmp, name).symlink_to((found.root / name).resolve())
+        try:
+            return render_pipeline(tmp).text
+        except ShipyardError:
+            pass  # No [project] name: the gate jobs below.
     return (
         "# Written by `shipyard init`: the quality gates. The full pipeline (build, test,\n"
-        "# publish, deploy) is rendered by the pipeline chapter.\n"
+        "# publish, deploy) needs the project's metadata in [project].\n"
         "stages: [test]\n\n" + ci.render_jobs(project=found.root)
     )
 
@@ -309,7 +317,7 @@ def plan_init(project: Path | str) -> InitPlan:
     if found.variant == "micromamba":
         texts["environment.yml"] = _environment_yml(found)
     texts |= _docker_files(found, pyproject)
-    texts[".gitlab-ci.yml"] = _pipeline_yaml(found)
+    texts[".gitlab-ci.yml"] = _pipeline_yaml(found, texts)
     changes = []
     for name, text in texts.items():
         path = root / name

@@ -2,10 +2,10 @@
 
 The gate jobs run ``shipyard gates run``, so they need Shipyard and the gate tools
 (``shipyard[gates]``, which brings ruff, radon, ty, bandit, semgrep, pytest, coverage, ...) at the
-version that rendered them, from the company's Nexus (``PIP_INDEX_URL``: the ``/simple/`` URL of
-a Nexus group that holds Shipyard and proxies PyPI). Then the project itself with its own test
-dependencies, installed the way the project declares them: a uv lock, a Poetry lock, PEP 735
-dependency groups, extras, or requirements files. Extras a project does not have are never
+version that rendered them, from the company's Nexus (``PIP_INDEX_URL``: the ``simple/`` index
+of the Nexus PyPI group that holds Shipyard and proxies PyPI). Then the project itself with its
+own test dependencies, installed the way the project declares them: a uv lock, a Poetry lock,
+PEP 735 dependency groups, extras, or requirements files. Extras a project does not have are never
 invented (``pip install '.[gates,test]'`` fails on a project without them).
 """
 
@@ -17,8 +17,9 @@ from typing import Any
 
 __all__ = ["INDEX_VARIABLE", "Install", "TEST_NAMES", "install_for"]
 
-#: The CI variable holding the Nexus group's ``/simple/`` URL (credentials in the URL if needed).
-INDEX_VARIABLE = "NEXUS_PYPI_INDEX_URL"
+#: The CI variable holding the Nexus PyPI group (hosted + PyPI proxy), ending in ``/``: the same
+#: one the pipeline chapter's jobs install from (``shipyard.pipeline.CI_VARIABLES``).
+INDEX_VARIABLE = "NEXUS_PYPI_GROUP_URL"
 #: Names of groups and extras that hold test dependencies, in order of preference.
 TEST_NAMES = ("test", "tests", "testing", "dev")
 _REQUIREMENTS = (
@@ -117,6 +118,6 @@ def install_for(project: Path | str | None, shipyard_version: str | None = None)
     )
     return Install(
         (_shipyard_line(shipyard_version or __version__), *lines),
-        {"PIP_INDEX_URL": f"${INDEX_VARIABLE}"},
+        {"PIP_INDEX_URL": f"${{{INDEX_VARIABLE}}}simple/"},
         how,
     )

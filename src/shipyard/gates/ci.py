@@ -80,8 +80,8 @@ def _jobs(
 
 _HEADER = (
     "# Quality gates: one job per gate; thresholds in [tool.shipyard.gates].\n"
-    f"# Shipyard and the gate tools come from Nexus: set {INDEX_VARIABLE} to the /simple/ URL\n"
-    "# of the Nexus group that holds Shipyard and proxies PyPI.\n"
+    f"# Shipyard and the gate tools come from Nexus: {INDEX_VARIABLE} is the PyPI group\n"
+    "# (hosted + PyPI proxy) that holds Shipyard, ending in /.\n"
 )
 
 

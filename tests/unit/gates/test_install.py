@@ -42,7 +42,7 @@ def test_project_tests_installed_as_declared(tmp_path, pyproject, files, expecte
     step = install_for(_project(tmp_path, pyproject, **files))
     assert step.commands[0] == f'pip install "shipyard[gates]=={__version__}"'
     assert expected in step.commands
-    assert step.variables == {"PIP_INDEX_URL": "$NEXUS_PYPI_INDEX_URL"}
+    assert step.variables == {"PIP_INDEX_URL": "${NEXUS_PYPI_GROUP_URL}simple/"}
 
 
 def test_setup_py_only_project(tmp_path):
