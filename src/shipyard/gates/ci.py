@@ -99,7 +99,7 @@ def render_jobs(
         image: The image they run in.
         install: The commands that install Shipyard, the gate tools and the project; by
             default Shipyard pinned to this version from Nexus, then the project with its test
-            dependencies as ``project`` declares them (see :mod:`shipyard.gates._install`).
+            dependencies as ``project`` declares them (see ``shipyard.gates._install``).
         project: The project the jobs are for.
     """
     step = install_for(project)

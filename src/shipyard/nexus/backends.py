@@ -79,7 +79,7 @@ def seed_build_backends(
     Args:
         client: An administrator's :class:`~shipyard.nexus.client.NexusClient`.
         repository: The repository to create (if missing) and fill.
-        source: The wheelhouse; :func:`wheelhouse` by default.
+        source: The wheelhouse; :func:`shipyard.packaging.build.wheelhouse` by default.
 
     Raises:
         ConfigError: The wheelhouse is empty, or an upload is refused.

@@ -39,9 +39,9 @@ __all__ = [
     "wheelhouse",
 ]
 
-#: What the chapter's projects need to build: the backends, hatch-vcs for git-tag versions, and
-#: their dependencies, pinned so that the wheelhouse (and the chapter's output) is the same on
-#: every machine. Bump them together.
+#: The chapter's build backends, hatch-vcs for git-tag versions, and their dependencies, pinned
+#: so that the wheelhouse (and the chapter's output) is the same on every machine. Bump them
+#: together.
 BACKEND_REQUIREMENTS = (
     "hatchling==1.33.0",
     "hatch-vcs==0.5.0",

@@ -22,6 +22,7 @@ from shipyard.packaging.publish import _clean_env, _normalise
 
 __all__ = [
     "RELEASE_RULE",
+    "ReleaseMatrix",
     "ReleaseRow",
     "TrustedPublishResult",
     "deploy_job",
