@@ -91,3 +91,28 @@ nitpick_ignore_regex = [
     (r"py:class", r"(_toml\.KeyLines|shipyard\.([a-z]+\.)*_[a-z_]+\..*)"),
 ]
 suppress_warnings = ["myst.header"]
+
+
+def _execute_notebooks(app) -> None:
+    """Execute the stale chapters in parallel into the cache before MyST-NB reads them.
+
+    MyST-NB then finds every chapter in its cache and starts no kernel. The executor also drops
+    cached executions made with another version of the package (see shipyard.site.execute).
+    """
+    from pathlib import Path
+
+    from shipyard.site.execute import execute
+
+    root = Path(app.srcdir)
+    report = execute(sorted((root / "notebooks").glob("*.ipynb")), root / nb_execution_cache_path)
+    app._shipyard_executed = [f"notebooks/{Path(name).stem}" for name in report.executed]
+
+
+def _reread_executed(app, env, added, changed, removed):
+    """Re-read a chapter executed again though its file did not change (the package did)."""
+    return [name for name in getattr(app, "_shipyard_executed", []) if name in env.found_docs]
+
+
+def setup(app):
+    app.connect("builder-inited", _execute_notebooks)
+    app.connect("env-get-outdated", _reread_executed)

@@ -1,32 +1,23 @@
-"""The Nexus setup chapter runs against the sandbox and never shows the admin password."""
+"""The Nexus setup chapter runs against the sandbox and never shows the admin password.
+
+The chapter's execution is the run's one execution (tests/functional/conftest.py): its kernel had
+the sandbox's admin password, and every other secret, set to the executor's canary.
+"""
 
 from __future__ import annotations
 
 import json
-import uuid
 
-import nbclient
-import nbformat
-
+from shipyard.site.execute import CANARY, SECRET_VARIABLES
 from tests.conftest import ROOT
 
 CHAPTER = ROOT / "notebooks" / "01_nexus_setup.ipynb"
 
 
-def test_chapter_outputs_hold_no_canary_and_show_the_steps(monkeypatch, tmp_path):
-    canary = f"canary-nb-{uuid.uuid4().hex}"
-    monkeypatch.setenv("SHIPYARD_SANDBOX_ADMIN_PASSWORD", canary)
-    for name in ("SHIPYARD_NEXUS_URL", "SHIPYARD_GITLAB_URL", "SHIPYARD_TARGET"):
-        monkeypatch.delenv(name, raising=False)
-    notebook = nbformat.read(CHAPTER, as_version=4)
-    nbclient.NotebookClient(
-        notebook,
-        timeout=120,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(tmp_path)}},
-    ).execute()
-    outputs = json.dumps([cell.get("outputs", []) for cell in notebook.cells])
-    assert canary not in outputs
+def test_chapter_outputs_hold_no_canary_and_show_the_steps(executed_notebook):
+    assert "SHIPYARD_SANDBOX_ADMIN_PASSWORD" in SECRET_VARIABLES
+    outputs = json.dumps([cell.get("outputs", []) for cell in executed_notebook(CHAPTER).cells])
+    assert CANARY not in outputs
     assert "127.0.0.1:<port>" in outputs and "/tmp/" not in outputs
     assert "No changes: 3 object(s) already as desired." in outputs
     assert "my_app 1.0.0 is running" in outputs

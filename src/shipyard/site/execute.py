@@ -1,0 +1,294 @@
+"""Execute the runbook's notebooks once, in parallel, into the cache the site reads.
+
+One executor serves every consumer of an executed chapter: the site build (``conf.py`` runs it
+before MyST-NB reads the notebooks, so MyST-NB finds every chapter in its cache and starts no
+kernel), ``python3 dev.py notebooks`` (which writes the cached outputs into the notebooks) and the
+tests (which compare the committed outputs with the cached execution instead of executing again).
+
+The cache is MyST-NB's own jupyter-cache (``.jupyter_cache``). Its key is a notebook's code cells,
+which misses a change in the package the cells call. So every record written here also stores
+:func:`package_fingerprint`: a hash of ``src/shipyard`` (code, sample projects, templates), and a
+record whose fingerprint differs from the current one is removed before anything is matched, so a
+change in the package re-executes every chapter and a page never shows an old message.
+
+Chapters run in separate processes, as many at a time as there are cores, the longest first (by
+its last duration in the cache, or else the one ``dev.py notebooks`` recorded in the notebook's
+metadata, ``shipyard.execution_seconds``, which a fresh clone has); each kernel starts its own
+sandbox on its own ports and state.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import shipyard
+
+if TYPE_CHECKING:
+    from jupyter_cache.cache.main import JupyterCacheBase
+
+__all__ = [
+    "CANARY",
+    "ExecutionReport",
+    "NotebookFailed",
+    "execute",
+    "executed_notebook",
+    "package_fingerprint",
+    "stale",
+]
+
+#: A value the kernels get for every secret they could read: no page or output may show it.
+CANARY = "canary-Secret-7f3a9c"
+#: Secrets set to :data:`CANARY` in every kernel's environment (all go to the sandbox).
+SECRET_VARIABLES = (
+    "SHIPYARD_NEXUS_PASSWORD",
+    "SHIPYARD_GITLAB_TOKEN",
+    "SHIPYARD_SANDBOX_ADMIN_PASSWORD",
+)
+#: Settings that would point a chapter at real systems: the runbook's build uses the sandbox.
+TARGET_VARIABLES = ("SHIPYARD_NEXUS_URL", "SHIPYARD_GITLAB_URL", "SHIPYARD_TARGET")
+#: The kernel's environment names the notebook it runs (the kernel-start count in the tests).
+NOTEBOOK_VARIABLE = "SHIPYARD_NOTEBOOK"
+#: The key under which a cache record stores the package fingerprint it was executed with.
+FINGERPRINT_KEY = "shipyard_package"
+TIMEOUT = 600
+
+Log = Callable[[str], None]
+
+
+class NotebookFailed(Exception):
+    """A chapter raised in a cell not tagged ``raises-exception``."""
+
+    def __init__(self, notebook: str, error: str) -> None:
+        super().__init__(f"{notebook}: executing the notebook failed:\n{error}")
+        self.notebook = notebook
+
+
+@dataclass
+class ExecutionReport:
+    """What :func:`execute` did: chapters executed (with seconds) and chapters found cached."""
+
+    executed: dict[str, float] = field(default_factory=dict)
+    cached: list[str] = field(default_factory=list)
+    failed: dict[str, NotebookFailed] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def package_fingerprint(package_dir: Path | None = None) -> str:
+    """Return a hash of every file of the package: its code, sample projects and templates."""
+    root = package_dir or Path(shipyard.__file__).parent
+    digest = hashlib.sha256(f"{sys.version_info[:2]}".encode())
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _stderr(message: str) -> None:
+    print(f"notebooks: {message}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def _locked(cache_dir: Path) -> Iterator[JupyterCacheBase]:
+    """Open the cache, one executor at a time (two builds never execute the same chapter)."""
+    from jupyter_cache import get_cache
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with (cache_dir / "shipyard-execute.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield get_cache(str(cache_dir))
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _drop_stale_records(cache: JupyterCacheBase, fingerprint: str) -> dict[str, float]:
+    """Remove records made with another package; return the last duration of each notebook."""
+    durations: dict[str, float] = {}
+    for record in cache.list_cache_records():
+        data = record.data or {}
+        seconds = data.get("execution_seconds")
+        if isinstance(seconds, int | float):
+            durations[Path(record.uri).name] = float(seconds)
+        if data.get(FINGERPRINT_KEY) != fingerprint:
+            cache.remove_cache(record.pk)
+    return durations
+
+
+def _recorded_seconds(path: Path) -> float:
+    """Return the duration ``dev.py notebooks`` recorded in the notebook (0 when none)."""
+    import nbformat
+
+    hint = nbformat.read(path, as_version=4).metadata.get("shipyard", {})
+    seconds = hint.get("execution_seconds", 0) if isinstance(hint, dict) else 0
+    return float(seconds) if isinstance(seconds, int | float) else 0.0
+
+
+def _is_cached(cache: JupyterCacheBase, path: Path) -> bool:
+    import nbformat
+
+    try:
+        cache.match_cache_notebook(nbformat.read(path, as_version=4))
+    except KeyError:
+        return False
+    return True
+
+
+def stale(notebooks: Sequence[Path], cache_dir: Path) -> list[Path]:
+    """Return the notebooks :func:`execute` would execute now (without changing the cache)."""
+    from jupyter_cache import get_cache
+
+    if not cache_dir.is_dir():
+        return list(notebooks)
+    cache = get_cache(str(cache_dir))
+    fingerprint = package_fingerprint()
+    current = set()
+    for record in cache.list_cache_records():
+        if (record.data or {}).get(FINGERPRINT_KEY) == fingerprint:
+            current.add(record.hashkey)
+    import nbformat
+
+    result = []
+    for path in notebooks:
+        _, hashkey = cache.create_hashed_notebook(nbformat.read(path, as_version=4))
+        if hashkey not in current:
+            result.append(path)
+    return result
+
+
+def _kernel_environment(notebook: Path) -> None:
+    # Committed outputs compare equal from run to run: placeholders for ports and temporary
+    # paths (shipyard.runbook.normalise).
+    os.environ["SHIPYARD_STABLE_OUTPUT"] = "1"
+    for name in TARGET_VARIABLES:
+        os.environ.pop(name, None)
+    for name in SECRET_VARIABLES:
+        os.environ[name] = CANARY
+    os.environ[NOTEBOOK_VARIABLE] = notebook.name
+
+
+def _execute_one(path_text: str, announce: bool) -> tuple[str, float, str | None]:
+    """Execute one notebook in this (worker) process; return its JSON, seconds, and any error."""
+    import nbclient
+    import nbformat
+
+    path = Path(path_text)
+    _kernel_environment(path)
+    if announce:
+        _stderr(f"{path.name} started")
+    notebook = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    client = nbclient.NotebookClient(
+        notebook,
+        kernel_name="python3",
+        timeout=TIMEOUT,
+        # No timestamps in the cells' metadata: jupyter-cache's key hashes it.
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    try:
+        client.execute()
+    except Exception as error:  # a failing cell, a dead kernel, a timeout: all say which
+        return "", time.perf_counter() - start, f"{type(error).__name__}: {error}"
+    notebook.metadata.pop("widgets", None)
+    return nbformat.writes(notebook), time.perf_counter() - start, None
+
+
+def _jobs(wanted: int | None, count: int) -> int:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(wanted or cores or 1, count))
+
+
+def execute(
+    notebooks: Sequence[Path],
+    cache_dir: Path,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    raise_on_error: bool = True,
+    log: Log = _stderr,
+) -> ExecutionReport:
+    """Execute every notebook not in the cache for the current package, in parallel.
+
+    Args:
+        notebooks: The chapters, e.g. ``sorted(Path("notebooks").glob("*.ipynb"))``.
+        cache_dir: The jupyter-cache directory the site reads (``.jupyter_cache``).
+        jobs: How many chapters at a time; the number of usable cores when omitted.
+        force: Execute every notebook even when its execution is cached.
+        raise_on_error: Raise the first failure (after every chapter ran); when False, the
+            failures are in the report's ``failed``.
+        log: Receives one line when a chapter starts and one when it finishes.
+
+    Raises:
+        NotebookFailed: A cell raised; the other chapters are still executed and cached.
+    """
+    import nbformat
+    from jupyter_cache.base import CacheBundleIn
+
+    report = ExecutionReport()
+    start = time.perf_counter()
+    fingerprint = package_fingerprint()
+    with _locked(cache_dir) as cache:
+        durations = _drop_stale_records(cache, fingerprint)
+        todo = [p for p in notebooks if force or not _is_cached(cache, p)]
+        report.cached = [p.name for p in notebooks if p not in todo]
+        # The longest chapter first: it bounds the whole run.
+        todo.sort(key=lambda p: -durations.get(p.name, _recorded_seconds(p)))
+        if todo:
+            log(
+                f"{len(todo)} to execute, {len(report.cached)} cached, "
+                f"{_jobs(jobs, len(todo))} at a time"
+            )
+        pool = ProcessPoolExecutor(_jobs(jobs, len(todo)), mp_context=get_context("spawn"))
+        with pool:
+            running: dict[Future[Any], Path] = {}
+            for path in todo:
+                running[pool.submit(_execute_one, str(path), log is _stderr)] = path
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    path = running.pop(future)
+                    text, seconds, error = future.result()
+                    if error is not None:
+                        log(f"{path.name} FAILED after {seconds:.1f} s")
+                        report.failed[path.name] = NotebookFailed(path.name, error)
+                        continue
+                    cache.cache_notebook_bundle(
+                        CacheBundleIn(
+                            nbformat.reads(text, as_version=4),
+                            str(path.resolve()),
+                            data={"execution_seconds": seconds, FINGERPRINT_KEY: fingerprint},
+                        ),
+                        check_validity=False,
+                        overwrite=True,
+                    )
+                    report.executed[path.name] = seconds
+                    log(f"{path.name} executed in {seconds:.1f} s")
+    report.seconds = time.perf_counter() - start
+    if todo:
+        log(f"done in {report.seconds:.1f} s")
+    if report.failed and raise_on_error:
+        raise next(iter(report.failed.values()))
+    return report
+
+
+def executed_notebook(path: Path, cache_dir: Path) -> Any:
+    """Return ``path`` with the outputs of its cached execution (KeyError when there is none)."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    _, merged = get_cache(str(cache_dir)).merge_match_into_notebook(
+        nbformat.read(path, as_version=4)
+    )
+    return merged
