@@ -130,7 +130,7 @@ def notebooks(args: list[str]) -> None:
 
 def gates(args: list[str]) -> None:
     ensure_venv()
-    run(BIN / "shipyard", "gates", "run", ".", "--report-dir", "reports", *args)
+    run(BIN / "shipyard", "gates", "run", ".", "--report-dir", "reports", "--progress", *args)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -49,12 +50,13 @@ class Context:
             return list(self.settings.paths)
         return ["src"] if (self.root / "src").is_dir() else ["."]
 
-    @property
+    @cached_property
     def paths(self) -> list[str]:
         """Return the paths the code gates check, relative to the root, ``/``-separated.
 
         A configured path that holds an excluded one is replaced by its other entries, so every
-        tool gets the same explicit list and no tool-specific exclude option is needed.
+        tool gets the same explicit list and no tool-specific exclude option is needed. Computed
+        once per run (one walk of the project), however many gates use it.
         """
         excluded = {Path(e).as_posix().strip("/") for e in self.settings.exclude}
         return [p for root in self.roots for p in _without(self.root, root, excluded)]
