@@ -17,44 +17,82 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from shipyard._lazy import lazy_exports
 from shipyard.config import Settings
-from shipyard.environments.envfile import (
-    Channel,
-    Dependency,
-    EnvironmentFile,
-    PipLine,
-    load_environment,
-    parse_environment,
-)
-from shipyard.environments.lock import (
-    Lock,
-    LockChange,
-    LockDiff,
-    LockedPackage,
-    diff_locks,
-    read_lock,
-)
-from shipyard.environments.provision import (
-    CONDA_PROXY,
-    Command,
-    Provisioning,
-    ensure_conda_proxy,
-    install_wheel,
-    mambarc,
-    micromamba_commands,
-    provision,
-    publish_wheel,
-    run_script,
-)
-from shipyard.environments.solve import (
-    VIRTUAL_PACKAGES,
-    InstallResult,
-    SolveError,
-    install_lock,
-    resolve_channels,
-)
 from shipyard.findings import Findings
+
+# The submodules load on first use (shipyard._lazy): reading environment.yml for the ENV rules
+# does not import the solver, the Nexus client or the publishing code.
+if TYPE_CHECKING:
+    from shipyard.environments.envfile import (
+        Channel,
+        Dependency,
+        EnvironmentFile,
+        PipLine,
+        load_environment,
+        parse_environment,
+    )
+    from shipyard.environments.lock import (
+        Lock,
+        LockChange,
+        LockDiff,
+        LockedPackage,
+        diff_locks,
+        read_lock,
+    )
+    from shipyard.environments.provision import (
+        CONDA_PROXY,
+        Command,
+        Provisioning,
+        ensure_conda_proxy,
+        install_wheel,
+        mambarc,
+        micromamba_commands,
+        provision,
+        publish_wheel,
+        run_script,
+    )
+    from shipyard.environments.solve import (
+        VIRTUAL_PACKAGES,
+        InstallResult,
+        SolveError,
+        install_lock,
+        resolve_channels,
+    )
+
+_EXPORTS = {
+    "envfile": (
+        "Channel",
+        "Dependency",
+        "EnvironmentFile",
+        "PipLine",
+        "load_environment",
+        "parse_environment",
+    ),
+    "lock": ("Lock", "LockChange", "LockDiff", "LockedPackage", "diff_locks", "read_lock"),
+    "provision": (
+        "CONDA_PROXY",
+        "Command",
+        "Provisioning",
+        "ensure_conda_proxy",
+        "install_wheel",
+        "mambarc",
+        "micromamba_commands",
+        "provision",
+        "publish_wheel",
+        "run_script",
+    ),
+    "solve": (
+        "VIRTUAL_PACKAGES",
+        "InstallResult",
+        "SolveError",
+        "install_lock",
+        "resolve_channels",
+    ),
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 #: The runbook chapter this package serves (``notebooks/<name>.ipynb``).
 RUNBOOK_CHAPTER = "03_micromamba_provisioning"
@@ -117,6 +155,7 @@ def check_environment(
         InputError: The file is missing or malformed (rule ENV001), with line and column.
     """
     from shipyard._reading import file_limits
+    from shipyard.environments.envfile import load_environment
     from shipyard.errors import InputError
     from shipyard.rules import run_rules, selected_rules
 
@@ -159,6 +198,7 @@ def lock(
         OperationError: A channel answers an error or nothing.
         InputError: The environment file is malformed.
     """
+    from shipyard.environments.envfile import EnvironmentFile, load_environment
     from shipyard.environments.solve import solve_lock
 
     env = environment if isinstance(environment, EnvironmentFile) else load_environment(environment)

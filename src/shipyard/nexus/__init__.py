@@ -15,25 +15,43 @@
 
 from __future__ import annotations
 
-from shipyard.nexus import consumers
-from shipyard.nexus.client import CondaProxy
-from shipyard.nexus.setup import (
-    DEPLOY_ACTIONS,
-    DEPLOY_PASSWORD_ENV,
-    AccessCheck,
-    AccessReport,
-    DesiredState,
-    HostedRepository,
-    NexusClient,
-    Role,
-    User,
-    connect,
-    deploy_privileges,
-    desired_state,
-    generate_password,
-    plan_nexus,
-    verify_deploy_access,
-)
+from typing import TYPE_CHECKING
+
+from shipyard._lazy import lazy_exports
+
+# The submodules load on first use (shipyard._lazy): the NEX rules read pip.conf and .pypirc
+# (shipyard.nexus.indexconf) without importing the REST client and its HTTP stack.
+if TYPE_CHECKING:
+    from shipyard.nexus import consumers
+    from shipyard.nexus.client import CondaProxy
+    from shipyard.nexus.setup import (
+        DEPLOY_ACTIONS,
+        DEPLOY_PASSWORD_ENV,
+        AccessCheck,
+        AccessReport,
+        DesiredState,
+        HostedRepository,
+        NexusClient,
+        Role,
+        User,
+        connect,
+        deploy_privileges,
+        desired_state,
+        generate_password,
+        plan_nexus,
+        verify_deploy_access,
+    )
+
+_EXPORTS = {
+    "consumers": ("consumers",),
+    "client": ("CondaProxy",),
+    "setup": (
+        "DEPLOY_ACTIONS", "DEPLOY_PASSWORD_ENV", "AccessCheck", "AccessReport", "DesiredState",
+        "HostedRepository", "NexusClient", "Role", "User", "connect", "deploy_privileges",
+        "desired_state", "generate_password", "plan_nexus", "verify_deploy_access",
+    ),
+}  # fmt: skip
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 #: The runbook chapter this package serves (``notebooks/<name>.ipynb``).
 RUNBOOK_CHAPTER = "01_nexus_setup"

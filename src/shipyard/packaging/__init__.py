@@ -13,8 +13,18 @@
 
 from __future__ import annotations
 
-from shipyard.packaging import build, poetry, publish, release, versioning
+from typing import TYPE_CHECKING
+
+from shipyard._lazy import lazy_exports
 from shipyard.packaging.pyproject import Pyproject, load_pyproject, table
+
+if TYPE_CHECKING:
+    from shipyard.packaging import build, poetry, publish, release, versioning
+
+# The chapter's tools (build, twine, poetry, git) load on first use: the PKG rules need only
+# the pyproject model.
+_MODULES = ("build", "poetry", "publish", "release", "versioning")
+__getattr__, __dir__ = lazy_exports(__name__, {m: (m,) for m in _MODULES}, globals())
 
 #: The runbook chapter this package serves (``notebooks/<name>.ipynb``).
 RUNBOOK_CHAPTER = "02_packaging_publishing"
