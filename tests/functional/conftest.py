@@ -57,7 +57,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def executed_notebook() -> Callable[[Path], object]:
+def executed_notebook(request: pytest.FixtureRequest) -> Callable[[Path], object]:
     """Return a function giving a chapter with the outputs of its (cached) execution.
 
     The first use executes every stale chapter, in parallel; a chapter whose cell raised fails
@@ -65,7 +65,9 @@ def executed_notebook() -> Callable[[Path], object]:
     """
     from shipyard.site.execute import execute, executed_notebook
 
-    report = execute(NOTEBOOKS, CACHE, raise_on_error=False)
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():  # the executor's progress lines, live
+        report = execute(NOTEBOOKS, CACHE, raise_on_error=False)
 
     def read(path: Path) -> object:
         if path.name in report.failed:
