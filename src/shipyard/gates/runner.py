@@ -213,6 +213,21 @@ def run_gates(
     settings = load_settings(root)
     reports = None if report_dir is None else root / report_dir
     context = Context(root, gate_settings or load_gate_settings(root), settings.docs_url, reports)
+    results = _run_all(names, context, settings, on_gate, jobs)
+    written = [p for r in results for p in r.reports.values()]
+    if reports is not None:
+        written += _write_reports(context, results)
+    return GateRun(results, written)
+
+
+def _run_all(
+    names: list[str],
+    context: Context,
+    settings: Settings,
+    on_gate: Callable[[str, GateResult | None], None] | None,
+    jobs: int | None,
+) -> list[GateResult]:
+    """Run the gates in up to ``jobs`` threads; return their results in the order of ``names``."""
     lock = threading.Lock()
 
     def tell(name: str, result: GateResult | None) -> None:
@@ -224,11 +239,7 @@ def run_gates(
     workers = max(1, min(jobs or available_cpus(), len(names) or 1))
     with ThreadPoolExecutor(workers, thread_name_prefix="gate") as pool:
         running = [pool.submit(_run_reported, n, context, settings, tell) for n in names]
-        results = [future.result() for future in running]
-    written = [p for r in results for p in r.reports.values()]
-    if reports is not None:
-        written += _write_reports(context, results)
-    return GateRun(results, written)
+        return [future.result() for future in running]
 
 
 def _run_reported(

@@ -24,13 +24,13 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import shipyard
 
@@ -100,7 +100,7 @@ def _stderr(message: str) -> None:
 
 
 @contextmanager
-def _locked(cache_dir: Path) -> Iterator[JupyterCacheBase]:
+def _locked(cache_dir: Path) -> Generator[JupyterCacheBase]:
     """Open the cache, one executor at a time (two builds never execute the same chapter)."""
     from jupyter_cache import get_cache
 
@@ -120,9 +120,9 @@ def _drop_stale_records(cache: JupyterCacheBase, fingerprint: str) -> dict[str, 
         data = record.data or {}
         seconds = data.get("execution_seconds")
         if isinstance(seconds, int | float):
-            durations[Path(record.uri).name] = float(seconds)
+            durations[Path(cast("str", record.uri)).name] = float(seconds)
         if data.get(FINGERPRINT_KEY) != fingerprint:
-            cache.remove_cache(record.pk)
+            cache.remove_cache(cast("int", record.pk))
     return durations
 
 
@@ -210,6 +210,38 @@ def _jobs(wanted: int | None, count: int) -> int:
     return max(1, min(wanted or cores or 1, count))
 
 
+def _run_pool(
+    todo: list[Path],
+    workers: int,
+    cache: JupyterCacheBase,
+    fingerprint: str,
+    report: ExecutionReport,
+    log: Log,
+) -> None:
+    """Execute ``todo`` in ``workers`` processes, caching each execution as it finishes."""
+    import nbformat
+    from jupyter_cache.base import CacheBundleIn
+
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        running: dict[Future[Any], Path] = {
+            pool.submit(_execute_one, str(path), log is _stderr): path for path in todo
+        }
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                path = running.pop(future)
+                text, seconds, error = future.result()
+                if error is not None:
+                    log(f"{path.name} FAILED after {seconds:.1f} s")
+                    report.failed[path.name] = NotebookFailed(path.name, error)
+                    continue
+                data = {"execution_seconds": seconds, FINGERPRINT_KEY: fingerprint}
+                bundle = CacheBundleIn(nbformat.reads(text, as_version=4), str(path), data=data)
+                cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
+                report.executed[path.name] = seconds
+                log(f"{path.name} executed in {seconds:.1f} s")
+
+
 def execute(
     notebooks: Sequence[Path],
     cache_dir: Path,
@@ -233,9 +265,6 @@ def execute(
     Raises:
         NotebookFailed: A cell raised; the other chapters are still executed and cached.
     """
-    import nbformat
-    from jupyter_cache.base import CacheBundleIn
-
     report = ExecutionReport()
     start = time.perf_counter()
     fingerprint = package_fingerprint()
@@ -246,35 +275,9 @@ def execute(
         # The longest chapter first: it bounds the whole run.
         todo.sort(key=lambda p: -durations.get(p.name, _recorded_seconds(p)))
         if todo:
-            log(
-                f"{len(todo)} to execute, {len(report.cached)} cached, "
-                f"{_jobs(jobs, len(todo))} at a time"
-            )
-        pool = ProcessPoolExecutor(_jobs(jobs, len(todo)), mp_context=get_context("spawn"))
-        with pool:
-            running: dict[Future[Any], Path] = {}
-            for path in todo:
-                running[pool.submit(_execute_one, str(path), log is _stderr)] = path
-            while running:
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    path = running.pop(future)
-                    text, seconds, error = future.result()
-                    if error is not None:
-                        log(f"{path.name} FAILED after {seconds:.1f} s")
-                        report.failed[path.name] = NotebookFailed(path.name, error)
-                        continue
-                    cache.cache_notebook_bundle(
-                        CacheBundleIn(
-                            nbformat.reads(text, as_version=4),
-                            str(path.resolve()),
-                            data={"execution_seconds": seconds, FINGERPRINT_KEY: fingerprint},
-                        ),
-                        check_validity=False,
-                        overwrite=True,
-                    )
-                    report.executed[path.name] = seconds
-                    log(f"{path.name} executed in {seconds:.1f} s")
+            workers = _jobs(jobs, len(todo))
+            log(f"{len(todo)} to execute, {len(report.cached)} cached, {workers} at a time")
+            _run_pool(todo, workers, cache, fingerprint, report, log)
     report.seconds = time.perf_counter() - start
     if todo:
         log(f"done in {report.seconds:.1f} s")
