@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS = {
-    "consumers": ("consumers",),
     "client": ("CondaProxy",),
     "setup": (
         "DEPLOY_ACTIONS", "DEPLOY_PASSWORD_ENV", "AccessCheck", "AccessReport", "DesiredState",
@@ -51,7 +50,7 @@ _EXPORTS = {
         "desired_state", "generate_password", "plan_nexus", "verify_deploy_access",
     ),
 }  # fmt: skip
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals(), modules=["consumers"])
 
 #: The runbook chapter this package serves (``notebooks/<name>.ipynb``).
 RUNBOOK_CHAPTER = "01_nexus_setup"

@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 
 # The chapter's tools (build, twine, poetry, git) load on first use: the PKG rules need only
 # the pyproject model.
-_MODULES = ("build", "poetry", "publish", "release", "versioning")
-__getattr__, __dir__ = lazy_exports(__name__, {m: (m,) for m in _MODULES}, globals())
+__getattr__, __dir__ = lazy_exports(
+    __name__, {}, globals(), modules=["build", "poetry", "publish", "release", "versioning"]
+)
 
 #: The runbook chapter this package serves (``notebooks/<name>.ipynb``).
 RUNBOOK_CHAPTER = "02_packaging_publishing"
