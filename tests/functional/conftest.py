@@ -29,7 +29,7 @@ def _shipyard_count_kernel_start():
     import os
 
     with open(os.environ["SHIPYARD_KERNEL_LOG"], "a", encoding="utf-8") as log:
-        log.write(os.environ.get("SHIPYARD_NOTEBOOK", "?") + "\\n")
+        log.write(os.environ.get("SHIPYARD_NOTEBOOK", "?") + "\\t" + os.getcwd() + "\\n")
 
 
 _shipyard_count_kernel_start()
