@@ -5,7 +5,8 @@
     python3 dev.py test       run every test (unit, CLI, notebooks, site, CI schema)
     python3 dev.py lint       ruff, the import contracts (import-linter), Shipyard's own check
     python3 dev.py generate   rewrite the reference pages generated from code
-    python3 dev.py notebooks  re-execute the notebooks and save their outputs in place
+    python3 dev.py notebooks  execute the notebooks (in parallel, cached) and save their outputs
+                              in place; --force executes again, --jobs N sets the parallelism
     python3 dev.py gates      run the quality gates on this repository, reports into reports/
 
 Each command creates or reuses the virtual environment .venv at the repository root, installs
