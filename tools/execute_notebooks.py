@@ -14,6 +14,7 @@ from the cache; ``--force`` executes every named chapter again.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +23,9 @@ import nbformat
 from shipyard.site.execute import NotebookFailed, execute, executed_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
+# Committed outputs must compare equal from run to run: placeholders for ports and temporary paths.
+# The executor's kernels get it too (shipyard.site.execute), whoever starts them.
+os.environ["SHIPYARD_STABLE_OUTPUT"] = "1"
 CACHE = ROOT / ".jupyter_cache"
 
 
