@@ -171,6 +171,10 @@ def _kernel_environment(notebook: Path) -> None:
     # Committed outputs compare equal from run to run: placeholders for ports and temporary
     # paths (shipyard.runbook.normalise).
     os.environ["SHIPYARD_STABLE_OUTPUT"] = "1"
+    # The same kernel environment whoever runs the executor: not the caller's terminal size,
+    # not pytest's variables (a test run's kernels must print what a site build's print).
+    for name in [n for n in os.environ if n.startswith("PYTEST_") or n in ("COLUMNS", "LINES")]:
+        os.environ.pop(name, None)
     for name in TARGET_VARIABLES:
         os.environ.pop(name, None)
     for name in SECRET_VARIABLES:
