@@ -36,7 +36,7 @@ DEBIAN_TOOLS: dict[str, str] = {
     # `shipyard pipeline run`: gitlab-ci-local syncs jobs with rsync; npm installs it and Node 22.
     "rsync": "rsync",
     "npm": "npm",
-    # The image chapter builds, runs and pushes real images, daemonless (shipyard._containers):
+    # The image chapter builds, runs and pushes real images, daemonless (shipyard.containers):
     "buildah": "buildah",
     "podman": "podman",
     "skopeo": "skopeo",

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from shipyard._reading import SIZE_LIMITS
-from shipyard._tables import default_of, key_of, read_table, values_from
+from shipyard._reading.tables import default_of, key_of, read_table, values_from
 from shipyard.errors import ConfigError, did_you_mean, shorten
 
 __all__ = [

@@ -33,8 +33,11 @@ def test_pipeline_shape():
 
     pipeline = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text())
     assert pipeline["stages"] == ["lint", "test", "docs", "pages"]
-    reports = pipeline["test"]["artifacts"]["reports"]
-    assert reports["junit"] and reports["coverage_report"]["coverage_format"] == "cobertura"
+    assert pipeline["test"]["artifacts"]["reports"]["junit"]
+    suites = pipeline["test"]["parallel"]["matrix"][0]["SUITE"]
+    assert "tests/unit" in suites and len(suites) > 1  # the suites run side by side
+    reports = pipeline["gates"]["artifacts"]["reports"]
+    assert reports["coverage_report"]["coverage_format"] == "cobertura"
     assert pipeline["pages"]["artifacts"]["paths"] == ["public"]
     assert pipeline["pages"]["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
 

@@ -289,7 +289,7 @@ def load_environment(
 
 
 def _project_name(pyproject: Path) -> str:
-    from shipyard import _toml
+    from shipyard._reading import toml as _toml
 
     if not pyproject.is_file():
         return ""

@@ -121,7 +121,7 @@ def project_requirements(root: Path) -> tuple[str, list[str]]:
     pyproject = root / "pyproject.toml"
     if not pyproject.is_file():
         return "", []
-    from shipyard import _toml
+    from shipyard._reading import toml as _toml
 
     _, data = _toml.load(pyproject, rule_id="PKG001")
     project = data.get("project", {}) if isinstance(data.get("project"), dict) else {}

@@ -51,7 +51,7 @@ def _shipyard_line(version: str) -> str:
 
 
 def _load(root: Path) -> dict[str, Any]:
-    from shipyard import _toml
+    from shipyard._reading import toml as _toml
 
     path = root / "pyproject.toml"
     if not path.is_file():

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shipyard._tables import default_of, key_of, read_table, values_from
+from shipyard._reading.tables import default_of, key_of, read_table, values_from
 from shipyard.errors import ConfigError, did_you_mean
 
 __all__ = ["RANKS", "GateSettings", "describe_gate_settings", "load_gate_settings"]

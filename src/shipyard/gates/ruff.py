@@ -25,7 +25,7 @@ def _project_select(context: Context) -> set[str]:
     pyproject = context.root / "pyproject.toml"
     if not pyproject.is_file():
         return set()
-    from shipyard import _toml
+    from shipyard._reading import toml as _toml
 
     _, data = _toml.load(pyproject, rule_id="PKG001")
     ruff = data.get("tool", {}).get("ruff", {})

@@ -24,8 +24,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from shipyard._containers import Engine, cache_dir
 from shipyard.config import Secret, Settings
+from shipyard.containers import Engine, cache_dir
 from shipyard.errors import ConfigError, InputError, ShipyardError, redact
 from shipyard.images.leaks import Leak, find_leaks
 

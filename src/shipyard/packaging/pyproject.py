@@ -15,7 +15,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from shipyard import _toml
+from shipyard._reading import toml as _toml
 
 __all__ = [
     "Pyproject",

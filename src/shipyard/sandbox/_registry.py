@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from shipyard._containers import Engine, Mirror, cache_dir
+from shipyard.containers import Engine, Mirror, cache_dir
 from shipyard.errors import ConfigError, ShipyardError
 
 __all__ = ["NOT_BUILT", "STAND_INS", "Registry", "StandIn"]

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from shipyard import images
-from shipyard._containers import Engine, Mirror
+from shipyard.containers import Engine, Mirror
 from shipyard.errors import ShipyardError
 from shipyard.findings import Finding
 from shipyard.images.build import ImageReport

@@ -42,7 +42,7 @@ def read_table(pyproject: Path, *keys: str) -> dict[str, Any]:
     """
     if not (pyproject.exists() or pyproject.is_symlink()):
         return {}
-    from shipyard import _toml
+    from shipyard._reading import toml as _toml
 
     # PKG001 documents an invalid pyproject.toml, whichever reader meets it first.
     _, data = _toml.load(pyproject, rule_id="PKG001")

@@ -172,7 +172,7 @@ def load_toml(text: str, path: Path, rule_id: str = "") -> dict[str, Any]:
     """
     import tomllib
 
-    from shipyard._toml import decode_error
+    from shipyard._reading.toml import decode_error
 
     try:
         data = tomllib.loads(text)
