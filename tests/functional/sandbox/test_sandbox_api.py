@@ -18,7 +18,13 @@ from shipyard.sandbox._server import ServerThread
 
 
 def test_public_names():
-    assert sorted(shipyard.sandbox.__all__) == ["Sandbox", "run_foreground"]
+    assert sorted(shipyard.sandbox.__all__) == [
+        "Sandbox",
+        "StandInGitLabIssuer",
+        "StandInPyPI",
+        "TrustedPublisher",
+        "run_foreground",
+    ]
 
 
 def test_starts_fast_and_stops_cleanly(tmp_path, canary):
