@@ -10,8 +10,10 @@ chapter 04's image with buildah, which needs no Docker daemon.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -198,7 +200,7 @@ def _read_project(root: Path) -> _Project:
     )
 
 
-def _values(p: _Project, publish_from: str) -> dict[str, Any]:
+def _values(p: _Project, publish_from: str, left_out: list[str]) -> dict[str, Any]:
     """Return the template's values for a project."""
     gate_jobs, gate_names = _gate_jobs()
     tags_only = publish_from == "tags"
@@ -208,6 +210,7 @@ def _values(p: _Project, publish_from: str) -> dict[str, Any]:
         "wheel_name": p.wheel,
         "python": p.python,
         "versions": p.versions,
+        "left_out": left_out,
         "requires_python": p.requires or "any Python",
         "test_install": _test_install(p.wheel, p.extra),
         "test_tools_text": f"the wheel's `{p.extra}` extra" if p.extra else "installing pytest",
@@ -244,14 +247,18 @@ def _parts(p: _Project, values: dict[str, Any]) -> tuple[str, ...]:
 
 
 def render_pipeline(
-    project: Path | str = ".", *, publish_from: str = "default-branch"
-) -> RenderedPipeline:
+    project: Path | str = ".", *, publish_from: str = "default-branch",
+    pythons: Collection[str] | None = None,
+) -> RenderedPipeline:  # fmt: skip
     """Return the ``.gitlab-ci.yml`` for a project, from what it has.
 
     Args:
         project: The project directory (its ``pyproject.toml`` is required).
         publish_from: ``default-branch``: publish and deploy from the default branch and from
             release tags (seed 000); ``tags``: from release tags only (seed 001).
+        pythons: The Python versions (``3.12``) the project's conda channel provides, when
+            known: the test matrix leaves out the others and says so in a comment. ``None``
+            (the default) keeps every version ``requires-python`` allows.
 
     Raises:
         InputError: The project has no readable ``pyproject.toml`` with a ``[project]`` name.
@@ -261,7 +268,21 @@ def render_pipeline(
         msg = f"publish_from {publish_from!r} is not one of {', '.join(PUBLISH_FROM)}"
         raise ShipyardError(msg + did_you_mean(publish_from, PUBLISH_FROM))
     found = _read_project(Path(project))
-    values = _values(found, publish_from)
+    left_out: list[str] = []
+    if pythons is not None:
+        left_out = [v for v in found.versions if v not in set(pythons)]
+        kept = [v for v in found.versions if v in set(pythons)]
+        if not kept:
+            msg = (f"the conda channel provides none of Python {', '.join(found.versions)} "
+                   f"(it has {', '.join(sorted(pythons)) or 'no python'})")  # fmt: skip
+            raise InputError(
+                msg,
+                path=Path(project) / "pyproject.toml",
+                hint="Widen requires-python or use a channel with these Pythons.",
+            )
+        python = found.python if found.python in kept else kept[0]
+        found = dataclasses.replace(found, versions=kept, python=python)
+    values = _values(found, publish_from, left_out)
     return RenderedPipeline(_template().render(**values), _parts(found, values))
 
 

@@ -49,7 +49,9 @@ __all__ = [
     "PipelineResult",
     "PipelineTarget",
     "Tools",
+    "channel_pythons",
     "ensure_pypi_group",
+    "ensure_shipyard_wheel",
     "ensure_pypi_proxy",
     "ensure_tools",
     "pip_index",
@@ -290,6 +292,10 @@ def prepare_target(
                         description="Where conda channel names resolve (Nexus conda proxies)"),
     ]  # fmt: skip
     variables_plan = apply(gitlab.plan_variables(wanted, project))
+    if sandbox is not None:
+        # The gate jobs install shipyard[gates] from the group; a company's Nexus holds
+        # Shipyard's release, the sandbox starts without it.
+        ensure_shipyard_wheel(upload, desired.user.user_id, desired.user.password)
     values, masked = _job_variables(project.variables())
     masked += [desired.user.password, Secret(auth[1])]
     if sandbox is not None:
@@ -297,6 +303,45 @@ def prepare_target(
     runner_env = {"PIP_INDEX_URL": f"{group}simple/", "MAMBA_CHANNEL_ALIAS": alias}
     return PipelineTarget(client.url, values, _variants(masked), runner_env,
                           (nexus_plan, variables_plan))  # fmt: skip
+
+
+def ensure_shipyard_wheel(upload_url: str, user: str, password: Secret) -> str:
+    """Upload Shipyard's own wheel to the sandbox's hosted repository unless it is there.
+
+    Sandbox only: built from this checkout (``pip wheel``) and uploaded with twine as the deploy
+    user, so the gate jobs' ``pip install shipyard[gates]==<version>`` finds it in the group.
+    Returns what was done, also printed on stderr.
+
+    Raises:
+        ConfigError: Shipyard is not installed from a checkout (no source to build), or the
+            build or the upload failed.
+    """
+    import requests
+
+    from shipyard import __version__
+    from shipyard.packaging.publish import build_wheel, upload
+
+    page = requests.get(f"{upload_url}simple/shipyard/", auth=(user, password.reveal()), timeout=30)
+    if page.ok and f"shipyard-{__version__}-" in page.text:
+        return f"shipyard {__version__} is already on the sandbox's Nexus"
+    root = Path(__file__).resolve().parents[3]
+    if not (root / "pyproject.toml").is_file() or not (root / "src" / "shipyard").is_dir():
+        msg = "the gate jobs need Shipyard's wheel on the sandbox's Nexus, and no checkout to build"
+        raise ConfigError(msg, hint="Run from a Shipyard checkout (pip install -e .).")
+    with tempfile.TemporaryDirectory(prefix="shipyard-wheel-") as out:
+        built = build_wheel(root, out)
+        if not built.ok or built.wheel is None:
+            raise ConfigError(
+                f"cannot build Shipyard's wheel: {built.output[-400:]}",
+                hint="Check that `pip wheel --no-deps .` works in the checkout.",
+            )
+        sent = upload(built.wheel, upload_url, user, password)
+        if not sent.ok:
+            raise ConfigError(f"cannot upload Shipyard's wheel: {sent!r}", hint=sent.hint or "")
+    done = (f"sandbox only: uploaded Shipyard {__version__}, built from {root.name}'s checkout, "
+            f"to {upload_url} for the gate jobs")  # fmt: skip
+    print(done, file=sys.stderr)
+    return done
 
 
 def _job_variables(current: dict[str, dict[str, Any]]) -> tuple[dict[str, str], list[Secret]]:
@@ -432,6 +477,8 @@ def run_pipeline(
     pipeline = _pipeline_text(project)
     tools = tools or ensure_tools()
     target = target or prepare_target(settings, sandbox=sandbox)
+    if not (project / ".gitlab-ci.yml").is_file():
+        pipeline = _pipeline_text(project, channel_pythons(target))
     work = Path(tempfile.mkdtemp(prefix="shipyard-pipeline-"))
     try:
         checkout = _checkout(project, pipeline, work / "project", ref, tag)
@@ -466,14 +513,37 @@ def _project_dir(path: Path) -> Path:
     return project.resolve()
 
 
-def _pipeline_text(project: Path) -> str:
-    """Return the project's .gitlab-ci.yml, or the rendered one when it has none."""
+def _pipeline_text(project: Path, pythons: Sequence[str] | None = None) -> str:
+    """Return the project's .gitlab-ci.yml, or the one rendered for these channel Pythons."""
     own = project / ".gitlab-ci.yml"
     if own.is_file():
         return own.read_text(encoding="utf-8")
     from shipyard.pipeline.render import render_pipeline
 
-    return render_pipeline(project).text
+    return render_pipeline(project, pythons=pythons).text
+
+
+def channel_pythons(target: PipelineTarget, channel: str = "conda-forge") -> list[str] | None:
+    """Return the Python versions (``3.12``) the target's conda channel has, ``None`` if unknown.
+
+    Read from ``<alias><channel>/linux-64/repodata.json``, where the jobs' micromamba solves:
+    a test job for a Python the channel lacks cannot create its environment.
+    """
+    import requests
+
+    alias = target.runner_env.get("MAMBA_CHANNEL_ALIAS", "")
+    if not alias:
+        return None
+    try:
+        answer = requests.get(f"{alias}{channel}/linux-64/repodata.json", timeout=60)
+        records = answer.json().get("packages", {}) if answer.ok else None
+    except (requests.RequestException, ValueError):
+        return None
+    if not isinstance(records, dict):
+        return None
+    found = {".".join(str(r.get("version", "")).split(".")[:2])
+             for r in records.values() if r.get("name") == "python"}  # fmt: skip
+    return sorted(v for v in found if v)
 
 
 _SKIP = {".git", ".venv", "venv", ".gitlab-ci-local", "__pycache__", ".mamba", "dist", "build",
