@@ -13,7 +13,7 @@ import requests
 
 from shipyard.cli import main
 from shipyard.pipeline._micromamba import NOTICE
-from shipyard.pipeline.run import prepare_target, run_pipeline
+from shipyard.pipeline.run import run_pipeline
 
 pytestmark = pytest.mark.pipeline
 FIXTURE = Path(__file__).parents[2] / "projects" / "pipeline_my_app"
@@ -185,29 +185,34 @@ def test_matrix_jobs_have_their_own_status_and_log(tmp_path, sandbox, tools, can
 
 @pytest.mark.pipeline_e2e
 def test_the_sample_project_ships_end_to_end(tmp_path, sandbox, tools, canary):
-    """Build, test in the environment, upload as the deploy user, install from Nexus, run."""
+    """The RENDERED pipeline of the sample: build, test on the matrix, upload, install, run."""
     project = tmp_path / "my_app"
     with resources.as_file(resources.files("shipyard") / "samples" / "my_app") as sample:
         shutil.copytree(sample, project, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(FIXTURE, project, dirs_exist_ok=True)
-    target = prepare_target(sandbox=sandbox)
-    result = run_pipeline(project, sandbox=sandbox, tools=tools, target=target)
+    # What the chapters give the sample: its README (02), environment.yml (03) and a test.
+    for name in ("README.md", "environment.yml", "tests/test_cli.py"):
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(FIXTURE / name, project / name)
+    assert not (project / ".gitlab-ci.yml").exists()  # the rendered pipeline runs
+    result = run_pipeline(project, sandbox=sandbox, tools=tools)
     print(result.table())  # the wall time, job by job, in the test's output
     logs = {job.name: job.log for job in result.jobs}
     assert [(job.name, job.status) for job in result.jobs] == [
-        ("build_wheel", "success"), ("test", "success"),
-        ("publish_wheel", "success"), ("deploy_prod", "success"),
+        ("clear-cache", "manual"), ("build_wheel", "success"), ("test", "success"),
+        ("test:python: [3.10]", "success"), ("test:python: [3.12]", "success"),
+        ("test:python: [3.13]", "success"), ("publish_wheel", "success"),
+        ("deploy_prod", "success"),
     ], result.logs()  # fmt: skip
+    assert result.ok
+    not_run = dict(result.not_run)
+    assert "pages" in not_run and "gate:ruff" in not_run  # said, never passed
+    assert "this machine's Python" in not_run["pages"]
+    assert "Successfully installed build-" in logs["build_wheel"]  # from PyPI through Nexus
     assert "Successfully built my_app-1.0.0-py3-none-any.whl" in logs["build_wheel"]
-    assert "1 passed" in logs["test"]
+    assert "1 passed" in logs["test"] and "1 passed" in logs["test:python: [3.13]"]
+    assert "Successfully installed" in logs["publish_wheel"] and "twine" in logs["publish_wheel"]
     assert "my_app 1.0.0 is running" in logs["deploy_prod"]
-    assert all(NOTICE in log for log in logs.values())  # the stand-in says so in every job log
+    assert all(NOTICE in log for name, log in logs.items() if name != "clear-cache")
     page = requests.get(f"{sandbox.nexus_url}/repository/pypi-internal/simple/my-app/", timeout=10)
     assert "my_app-1.0.0-py3-none-any.whl" in page.text  # the wheel the deploy user uploaded
-    assert canary not in result.output + result.logs()
-    # The same version again: Nexus's ALLOW_ONCE refuses it, so publish fails and deploy waits.
-    again = run_pipeline(project, job="publish_wheel", sandbox=sandbox, tools=tools, target=target)
-    statuses = {job.name: job.status for job in again.jobs}
-    assert statuses == {"build_wheel": "success", "test": "success", "publish_wheel": "failed"}
-    publish = next(job for job in again.jobs if job.name == "publish_wheel")
-    assert "cannot be updated" in publish.log and not again.ok
+    assert canary not in result.output + result.logs() + result.to_json()

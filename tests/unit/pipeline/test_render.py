@@ -141,3 +141,21 @@ def test_unreadable_inputs_and_unwritable_outputs_are_input_errors(project, tmp_
     (project / "environment.yml").unlink()
     with pytest.raises(InputError, match="cannot write"):
         write_pipeline(project, tmp_path / "missing" / "ci.yml")
+
+
+def test_tools_come_from_pypi_and_the_runtime_from_conda(project):
+    text = render_pipeline(project).text
+    assert (
+        "micromamba create -y -n build python=3.10 pip\n" in text and "- pip install build" in text
+    )
+    assert "micromamba create -y -n publish python=3.10 pip\n" in text
+    assert "- pip install twine" in text and "conda gives the" in text
+
+
+def test_the_matrix_keeps_only_the_channels_pythons(project):
+    text = render_pipeline(project, pythons=["3.10", "3.12", "3.13"]).text
+    assert 'PYTHON_VERSION: ["3.10", "3.12", "3.13"]' in text
+    assert "# Left out: Python 3.11: the conda channel" in text
+    assert "Left out" not in render_pipeline(project).text  # unknown channel: every version
+    with pytest.raises(InputError, match="provides none of Python 3.10, 3.11, 3.12, 3.13"):
+        render_pipeline(project, pythons=["3.9"])

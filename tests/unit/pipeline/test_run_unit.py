@@ -149,3 +149,45 @@ def test_the_copy_of_a_git_checkout_takes_tracked_and_unignored_files(tmp_path):
     (project / "dist").mkdir()  # ignored: left out, as a clone would not have it
     (project / "dist" / "old.whl").write_text("", encoding="utf-8")
     assert sorted(map(str, run._project_files(project))) == [".gitignore", "new.py", "tracked.py"]
+
+
+def test_leave_out_drops_jobs_a_shell_executor_cannot_run_and_their_needs():
+    pipeline = """\
+default:
+  image: mambaorg/micromamba:2.3.2
+.gate:
+  image: python:3.11-slim-bookworm
+build:
+  script: [echo build]
+gate:ruff:
+  extends: .gate
+  script: [shipyard gates run --only ruff]
+image_build:
+  image: quay.io/buildah/stable:v1.38.0
+  needs: [build, gate:ruff]
+  script: [buildah build .]
+publish:
+  needs: [build, {job: gate:ruff}]
+  script: [echo publish]
+"""
+    text, dropped = run.leave_out(pipeline)
+    assert [name for name, _ in dropped] == ["gate:ruff", "image_build"]
+    assert "this machine's Python" in dict(dropped)["gate:ruff"]
+    assert "CI_REGISTRY" in dict(dropped)["image_build"]
+    import yaml
+
+    data = yaml.safe_load(text)
+    assert set(data) == {"default", ".gate", "build", "publish"}
+    assert data["publish"]["needs"] == ["build"]
+    assert run.leave_out("build:\n  script: [echo]\n") == ("build:\n  script: [echo]\n", ())
+
+
+def test_not_run_jobs_are_shown_in_every_format():
+    result = PipelineResult((JobResult("build", "build", "success", 1.0),), 1.0,
+                            not_run=(("pages", "no container here"),))  # fmt: skip
+    assert result.ok
+    assert "not run here: pages: no container here" in result.table()
+    assert json.loads(result.to_json())["not_run"] == [
+        {"name": "pages", "why": "no container here"}
+    ]
+    assert "not run here: <code>pages</code>" in result._repr_html_()
