@@ -52,7 +52,6 @@ __all__ = [
     "Tools",
     "channel_pythons",
     "ensure_pypi_group",
-    "ensure_shipyard_wheel",
     "ensure_pypi_proxy",
     "ensure_tools",
     "leave_out",
@@ -294,10 +293,6 @@ def prepare_target(
                         description="Where conda channel names resolve (Nexus conda proxies)"),
     ]  # fmt: skip
     variables_plan = apply(gitlab.plan_variables(wanted, project))
-    if sandbox is not None:
-        # The gate jobs install shipyard[gates] from the group; a company's Nexus holds
-        # Shipyard's release, the sandbox starts without it.
-        ensure_shipyard_wheel(upload, desired.user.user_id, desired.user.password)
     values, masked = _job_variables(project.variables())
     masked += [desired.user.password, Secret(auth[1])]
     if sandbox is not None:
@@ -305,45 +300,6 @@ def prepare_target(
     runner_env = {"PIP_INDEX_URL": f"{group}simple/", "MAMBA_CHANNEL_ALIAS": alias}
     return PipelineTarget(client.url, values, _variants(masked), runner_env,
                           (nexus_plan, variables_plan))  # fmt: skip
-
-
-def ensure_shipyard_wheel(upload_url: str, user: str, password: Secret) -> str:
-    """Upload Shipyard's own wheel to the sandbox's hosted repository unless it is there.
-
-    Sandbox only: built from this checkout (``pip wheel``) and uploaded with twine as the deploy
-    user, so the gate jobs' ``pip install shipyard[gates]==<version>`` finds it in the group.
-    Returns what was done, also printed on stderr.
-
-    Raises:
-        ConfigError: Shipyard is not installed from a checkout (no source to build), or the
-            build or the upload failed.
-    """
-    import requests
-
-    from shipyard import __version__
-    from shipyard.packaging.publish import build_wheel, upload
-
-    page = requests.get(f"{upload_url}simple/shipyard/", auth=(user, password.reveal()), timeout=30)
-    if page.ok and f"shipyard-{__version__}-" in page.text:
-        return f"shipyard {__version__} is already on the sandbox's Nexus"
-    root = Path(__file__).resolve().parents[3]
-    if not (root / "pyproject.toml").is_file() or not (root / "src" / "shipyard").is_dir():
-        msg = "the gate jobs need Shipyard's wheel on the sandbox's Nexus, and no checkout to build"
-        raise ConfigError(msg, hint="Run from a Shipyard checkout (pip install -e .).")
-    with tempfile.TemporaryDirectory(prefix="shipyard-wheel-") as out:
-        built = build_wheel(root, out)
-        if not built.ok or built.wheel is None:
-            raise ConfigError(
-                f"cannot build Shipyard's wheel: {built.output[-400:]}",
-                hint="Check that `pip wheel --no-deps .` works in the checkout.",
-            )
-        sent = upload(built.wheel, upload_url, user, password)
-        if not sent.ok:
-            raise ConfigError(f"cannot upload Shipyard's wheel: {sent!r}", hint=sent.hint or "")
-    done = (f"sandbox only: uploaded Shipyard {__version__}, built from {root.name}'s checkout, "
-            f"to {upload_url} for the gate jobs")  # fmt: skip
-    print(done, file=sys.stderr)
-    return done
 
 
 def _job_variables(current: dict[str, dict[str, Any]]) -> tuple[dict[str, str], list[Secret]]:
