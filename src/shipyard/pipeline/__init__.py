@@ -20,7 +20,7 @@ from shipyard.pipeline.render import (
     render_pipeline,
     write_pipeline,
 )
-from shipyard.pipeline.run import PipelineResult, prepare_target, run_pipeline
+from shipyard.pipeline.run import PipelineResult, channel_pythons, prepare_target, run_pipeline
 
 #: The runbook chapter this package serves.
 RUNBOOK_CHAPTER = "06_pipeline"
@@ -34,6 +34,7 @@ __all__ = [
     "PipelineResult",
     "RUNBOOK_CHAPTER",
     "RenderedPipeline",
+    "channel_pythons",
     "check_pipeline",
     "load",
     "parse",

@@ -302,7 +302,7 @@ def _template() -> Any:
 
 def write_pipeline(
     project: Path | str = ".", output: Path | str | None = None, *, force: bool = False,
-    publish_from: str = "default-branch",
+    publish_from: str = "default-branch", pythons: Collection[str] | None = None,
 ) -> Path:  # fmt: skip
     """Render the pipeline and write it (``<project>/.gitlab-ci.yml`` unless ``output``).
 
@@ -314,7 +314,7 @@ def write_pipeline(
     if target.exists() and not force:
         msg = "the file exists; Shipyard does not replace it"
         raise InputError(msg, path=target, hint="Pass --force to replace it, or -o another file.")
-    text = render_pipeline(project, publish_from=publish_from).text
+    text = render_pipeline(project, publish_from=publish_from, pythons=pythons).text
     try:
         target.write_text(text, encoding="utf-8")
     except OSError as exc:

@@ -338,6 +338,19 @@ class JobResult:
         return {"name": self.name, "stage": self.stage, "status": self.status, "seconds": seconds}
 
 
+def _seconds(seconds: float | None) -> str:
+    """Return a time for the table: ``-`` for a job that did not run, ``…`` in stable output.
+
+    Wall times vary from run to run; committed notebook outputs (``SHIPYARD_STABLE_OUTPUT=1``)
+    leave them out so that re-executing a chapter changes nothing.
+    """
+    from shipyard.runbook import stable_output
+
+    if seconds is None:
+        return "-"
+    return "…" if stable_output() else f"{seconds:.1f}"
+
+
 @dataclass(frozen=True)
 class PipelineResult:
     """A local pipeline run: each job's result, and the run's own output (masked)."""
@@ -374,11 +387,11 @@ class PipelineResult:
         stage_width = max((len(j.stage) for j in self.jobs), default=5)
         lines = [f"{'job':<{width}}  {'stage':<{stage_width}}  {'status':<8}  seconds"]
         for job in self.jobs:
-            seconds = "-" if job.seconds is None else f"{job.seconds:.1f}"
+            seconds = _seconds(job.seconds)
             status = job.status + (" (allowed to fail)" if job.allow_failure and
                                    job.status == _FAILED else "")  # fmt: skip
             lines.append(f"{job.name:<{width}}  {job.stage:<{stage_width}}  {status:<8}  {seconds}")
-        lines.append(f"pipeline {self.status} in {self.seconds:.1f} s")
+        lines.append(f"pipeline {self.status} in {_seconds(self.seconds)} s")
         lines += [f"not run here: {name}: {why}" for name, why in self.not_run]
         return "\n".join(lines)
 
@@ -391,12 +404,12 @@ class PipelineResult:
         rows = "".join(
             f'<tr class="shipyard-{j.status}"><td><code>{html.escape(j.name)}</code></td>'
             f"<td>{html.escape(j.stage)}</td><td>{j.status}</td>"
-            f"<td>{'-' if j.seconds is None else f'{j.seconds:.1f}'}</td></tr>"
+            f"<td>{_seconds(j.seconds)}</td></tr>"
             for j in self.jobs
         )
         head = "<tr><th>job</th><th>stage</th><th>status</th><th>seconds</th></tr>"
         return (f'<table class="shipyard-pipeline"><thead>{head}</thead><tbody>{rows}</tbody>'
-                f"</table><p>pipeline {self.status} in {self.seconds:.1f} s</p>"
+                f"</table><p>pipeline {self.status} in {_seconds(self.seconds)} s</p>"
                 + "".join(f"<p>not run here: <code>{html.escape(n)}</code>: {html.escape(w)}</p>"
                           for n, w in self.not_run))  # fmt: skip
 
@@ -478,7 +491,7 @@ def run_pipeline(
 # project's container registry (CI_REGISTRY), which a local run does not have.
 _NOT_HERE = (
     ("python:", "its image's pip would install into this machine's Python (the shell executor "
-     "has no container); chapter 05 runs `shipyard gates run` here, chapter 06 the rest"),
+     "has no container)"),
     ("buildah", "buildah pushes to the project's container registry (CI_REGISTRY), which a "
      "local run has not; chapter 04 builds the image with buildah here"),
 )  # fmt: skip
