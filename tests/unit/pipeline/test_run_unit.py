@@ -115,9 +115,18 @@ def test_pip_index_follows_pip_index_url(monkeypatch):
     assert run.pip_index() == "https://mirror.example/simple"
 
 
-def test_the_html_table_escapes_job_names():
+def test_the_html_table_escapes_job_names(monkeypatch):
+    monkeypatch.setenv("SHIPYARD_STABLE_OUTPUT", "0")
     html = PipelineResult((JobResult("a<b>", "test", "success", 1.0),), 1.0)._repr_html_()
     assert "<code>a&lt;b&gt;</code>" in html and "pipeline success in 1.0 s" in html
+
+
+def test_stable_output_leaves_the_times_out(monkeypatch):
+    monkeypatch.setenv("SHIPYARD_STABLE_OUTPUT", "1")
+    result = PipelineResult((JobResult("build", "build", "success", 12.3),), 45.6)
+    shown = result.table() + result._repr_html_()
+    assert "12.3" not in shown and "45.6" not in shown and "…" in shown
+    assert json.loads(result.to_json())["jobs"][0]["seconds"] == 12.3  # the JSON keeps them
 
 
 @pytest.mark.parametrize(
