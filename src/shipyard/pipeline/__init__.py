@@ -20,7 +20,13 @@ from shipyard.pipeline.render import (
     render_pipeline,
     write_pipeline,
 )
-from shipyard.pipeline.run import PipelineResult, channel_pythons, prepare_target, run_pipeline
+from shipyard.pipeline.run import (
+    PipelineResult,
+    channel_pythons,
+    hosted_files,
+    prepare_target,
+    run_pipeline,
+)
 
 #: The runbook chapter this package serves.
 RUNBOOK_CHAPTER = "06_pipeline"
@@ -36,6 +42,7 @@ __all__ = [
     "RenderedPipeline",
     "channel_pythons",
     "check_pipeline",
+    "hosted_files",
     "load",
     "parse",
     "pipeline_diagram",

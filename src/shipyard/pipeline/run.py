@@ -54,6 +54,7 @@ __all__ = [
     "ensure_pypi_group",
     "ensure_pypi_proxy",
     "ensure_tools",
+    "hosted_files",
     "leave_out",
     "pip_index",
     "prepare_target",
@@ -300,6 +301,28 @@ def prepare_target(
     runner_env = {"PIP_INDEX_URL": f"{group}simple/", "MAMBA_CHANNEL_ALIAS": alias}
     return PipelineTarget(client.url, values, _variants(masked), runner_env,
                           (nexus_plan, variables_plan))  # fmt: skip
+
+
+def hosted_files(target: PipelineTarget, project: str) -> list[str]:
+    """Return the files the hosted repository's index lists for a project (what publish put).
+
+    Reads ``<NEXUS_PYPI_URL>simple/<project>/``, the index deploy installs from.
+
+    Raises:
+        OperationError: Nexus answered neither the page nor 404.
+    """
+    import requests
+    from packaging.utils import canonicalize_name
+
+    url = f"{target.variables.get('NEXUS_PYPI_URL', '')}simple/{canonicalize_name(project)}/"
+    answer = requests.get(url, timeout=30)
+    if answer.status_code == 404:
+        return []
+    if not answer.ok:
+        raise OperationError("read the hosted repository's index", status=answer.status_code,
+                             server_message=redact(answer.text[:300]), url=url)  # fmt: skip
+    found = re.findall(r'href="([^"]+)"', answer.text)
+    return sorted({link.split("#")[0].rsplit("/", 1)[-1] for link in found})
 
 
 def _job_variables(current: dict[str, dict[str, Any]]) -> tuple[dict[str, str], list[Secret]]:
