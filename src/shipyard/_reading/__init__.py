@@ -23,7 +23,7 @@ import contextlib
 import contextvars
 import os
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +86,7 @@ def size_limit(kind: str) -> int:
 
 
 @contextlib.contextmanager
-def file_limits(limits: Mapping[str, int]) -> Iterator[None]:
+def file_limits(limits: Mapping[str, int]) -> Generator[None]:
     """Apply size limits (kind -> KiB, from the ``max-file-size`` setting) while reading."""
     token = _overrides.set({**(_overrides.get() or {}), **limits})
     try:
@@ -285,7 +285,7 @@ def _walk_nodes(root: Any) -> tuple[str, int, Any] | None:
         if done:
             open_ids.discard(id(node))
             depth -= 1
-            sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in children)
+            sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in children or ())
             if sizes[id(node)] > MAX_NODES:
                 return ("size", sizes[id(node)], node)
             continue

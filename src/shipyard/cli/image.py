@@ -7,6 +7,7 @@ A thin face over :mod:`shipyard.images`; registered on the main command group in
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +19,9 @@ from shipyard.cli._common import (
     select_option,
     split,
 )
+
+if TYPE_CHECKING:
+    from shipyard.config import Secret
 
 __all__ = ["image"]
 
@@ -123,14 +127,14 @@ def image_tags(
     click.echo(str(commands))
 
 
-def _build_args(values: tuple[str, ...]) -> dict[str, object]:
+def _build_args(values: tuple[str, ...]) -> dict[str, str | Secret]:
     """Parse ``NAME=VALUE`` (or ``NAME``, taken from the environment, as docker does)."""
     import os
 
     from shipyard.config import Secret
     from shipyard.errors import ConfigError
 
-    args: dict[str, object] = {}
+    args: dict[str, str | Secret] = {}
     for value in values:
         name, sep, given = value.partition("=")
         if not name.isidentifier():

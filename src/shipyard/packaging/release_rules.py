@@ -79,8 +79,9 @@ def _url_problem(value: object) -> str:
         return "empty"
     if '"' in value or "'" in value:
         return "holds a stray quote"
-    if _PLACEHOLDER.search(value):
-        return f"still holds the placeholder {_PLACEHOLDER.search(value)[0]!r}"  # type: ignore[index]
+    placeholder = _PLACEHOLDER.search(value)
+    if placeholder:
+        return f"still holds the placeholder {placeholder[0]!r}"
     if not re.match(r"^https?://[^/\s]+", value):
         return "not an http(s) URL"
     return ""
@@ -118,8 +119,9 @@ def no_placeholders(pp: Pyproject) -> Iterator[Hit]:
                 text = item.get("name", "") if isinstance(item, dict) else item
                 if key == "authors" and isinstance(text, str):
                     text = _EMAIL.sub("", text)  # Poetry writes authors "Name <email>"
-                if isinstance(text, str) and _PLACEHOLDER.search(text):
-                    found = _PLACEHOLDER.search(text)[0]  # type: ignore[index]
+                match = _PLACEHOLDER.search(text) if isinstance(text, str) else None
+                if match:
+                    found = match[0]
                     yield Hit(f"{base[-1]}.{key} still holds the placeholder {found!r}",
                               pp.line(*base, key))  # fmt: skip
 

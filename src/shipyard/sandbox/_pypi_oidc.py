@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 __all__ = ["GITLAB_ISSUER", "StandInGitLabIssuer", "StandInPyPI", "TrustedPublisher"]
 
@@ -185,7 +185,10 @@ def _verify(state: _State, token: str) -> tuple[dict[str, Any] | None, str]:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    @property
+    def state(self) -> _State:
+        """The stand-in's state, held by the server this handler serves."""
+        return cast("_Server", self.server).state
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
         """Log nothing: the events list says what happened, without tokens."""
@@ -202,7 +205,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         """Serve the audience endpoint."""
         if self.path == "/_/oidc/audience":
-            self.server.state.events.append("GET /_/oidc/audience -> audience 'pypi'")
+            self.state.events.append("GET /_/oidc/audience -> audience 'pypi'")
             self._reply(200, {"audience": AUDIENCE})
         else:
             self._reply(404, "Not Found")
@@ -210,7 +213,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
         """Mint, burn, or take an upload."""
         body = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
-        state = self.server.state
+        state = self.state
         if self.path == "/_/oidc/mint-token":
             self._mint(state, body)
         elif self.path == "/_/oidc/burn-token":
