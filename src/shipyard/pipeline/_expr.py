@@ -15,8 +15,10 @@ from typing import Any
 
 __all__ = ["SCENARIOS", "evaluate", "job_runs", "pipeline_runs"]
 
+# Spaces between tokens are skipped by _tokens, not by the pattern: a pattern that starts with
+# \s* is quadratic when searched over a long run of spaces.
 _TOKEN = re.compile(
-    r"""\s*+(?:
+    r"""(?:
       (?P<var>\$\{?\w+\}?)
     | (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
     | (?P<regex>/(?:[^/\\]|\\.)*/[a-z]*)
@@ -50,6 +52,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     position = 0
     text = text.strip()
     while position < len(text):
+        while text[position].isspace():  # the text is stripped: a token follows
+            position += 1
         match = _TOKEN.match(text, position)
         if not match or match.end() == position:
             raise ValueError(text[position:])
