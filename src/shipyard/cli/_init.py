@@ -23,11 +23,15 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from shipyard.errors import InputError
 from shipyard.plans import Change, Plan
+
+if TYPE_CHECKING:
+    from shipyard.packaging import Pyproject
 
 __all__ = ["InitPlan", "Survey", "apply_init", "plan_init", "survey"]
 
@@ -127,32 +131,42 @@ def _code_dir(root: Path, name: str) -> str:
     return packages[0] if packages else "."
 
 
+def _pyproject_survey(root: Path, lock: str, variant: str) -> Survey:
+    """Return the survey of a project that has a pyproject.toml (and perhaps a setup.py)."""
+    from shipyard.packaging import load_pyproject, table
+
+    pp = load_pyproject(root)
+    name = pp.project.get("name") or pp.poetry.get("name") or root.name
+    python = pp.project.get("requires-python") or table(pp.poetry, "dependencies").get("python")
+    if python is None and (root / "setup.py").is_file():
+        python = _setup_constant(root / "setup.py", "python_requires")
+    return Survey(root, str(name), _lowest_python(python), pp.backend or "(none)", lock,
+                  variant, _code_dir(root, str(name)))  # fmt: skip
+
+
+def _setup_py_survey(root: Path, lock: str, variant: str) -> Survey:
+    """Return the survey of a project that has only a setup.py."""
+    keywords = _setup_keywords(root / "setup.py")
+    name_node = keywords.get("name")
+    name = name_node.value if isinstance(name_node, ast.Constant) else root.name
+    python = _lowest_python(_setup_constant(root / "setup.py", "python_requires"))
+    return Survey(root, str(name), python, "setuptools.build_meta", lock, variant,
+                  _code_dir(root, str(name)), tuple(sorted(keywords)))  # fmt: skip
+
+
 def survey(project: Path | str) -> Survey:
     """Read what the project already says about itself.
 
     Raises:
         InputError: No pyproject.toml and no setup.py, or they cannot be read.
     """
-    from shipyard.packaging import load_pyproject, table
-
     root = Path(project)
     lock = next((n for n in ("uv.lock", "poetry.lock") if (root / n).is_file()), "")
     variant = {"uv.lock": "uv", "poetry.lock": "poetry"}.get(lock, "micromamba")
     if (root / "pyproject.toml").is_file():
-        pp = load_pyproject(root)
-        name = pp.project.get("name") or pp.poetry.get("name") or root.name
-        python = pp.project.get("requires-python") or table(pp.poetry, "dependencies").get("python")
-        if python is None and (root / "setup.py").is_file():
-            python = _setup_constant(root / "setup.py", "python_requires")
-        return Survey(root, str(name), _lowest_python(python), pp.backend or "(none)", lock,
-                      variant, _code_dir(root, str(name)))  # fmt: skip
+        return _pyproject_survey(root, lock, variant)
     if (root / "setup.py").is_file():
-        keywords = _setup_keywords(root / "setup.py")
-        name_node = keywords.get("name")
-        name = name_node.value if isinstance(name_node, ast.Constant) else root.name
-        python = _lowest_python(_setup_constant(root / "setup.py", "python_requires"))
-        return Survey(root, str(name), python, "setuptools.build_meta", lock, variant,
-                      _code_dir(root, str(name)), tuple(sorted(keywords)))  # fmt: skip
+        return _setup_py_survey(root, lock, variant)
     msg = "no pyproject.toml and no setup.py: nothing says what this project is"
     raise InputError(msg, path=root, hint="Run `shipyard init` in the project's root directory.")
 
@@ -189,16 +203,18 @@ def _setup_py_pyproject(found: Survey) -> str:
     return "\n".join(lines) + "\n" + _gates_table(found)
 
 
-def _fixed_pyproject(found: Survey, text: str) -> str:
-    """Return pyproject.toml with the fixes Shipyard can make without guessing."""
-    from shipyard.packaging import load_pyproject
+def _with_build_system(pp: Pyproject, text: str) -> str:
+    """Return the text with a ``[build-system]`` table first when it has none (Poetry or Hatch)."""
+    if "build-system" in pp.data:
+        return text
+    backend = ("poetry-core>=2", "poetry.core.masonry.api") if pp.poetry else (
+        "hatchling>=1.25", "hatchling.build")  # fmt: skip
+    return (f'[build-system]\nrequires = ["{backend[0]}"]\nbuild-backend = "{backend[1]}"\n\n'
+            + text)  # fmt: skip
 
-    pp = load_pyproject(found.root)
-    if "build-system" not in pp.data:
-        backend = ("poetry-core>=2", "poetry.core.masonry.api") if pp.poetry else (
-            "hatchling>=1.25", "hatchling.build")  # fmt: skip
-        text = (f'[build-system]\nrequires = ["{backend[0]}"]\nbuild-backend = "{backend[1]}"\n\n'
-                + text)  # fmt: skip
+
+def _missing_metadata(found: Survey, pp: Pyproject) -> list[str]:
+    """Return the ``[project]`` lines to add: a readme and requires-python the table lacks."""
     readme = next((n for n in ("README.md", "README.rst") if (found.root / n).is_file()), "")
     additions = []
     if pp.project and "readme" not in pp.project and readme:
@@ -206,11 +222,27 @@ def _fixed_pyproject(found: Survey, text: str) -> str:
     dynamic = pp.project.get("dynamic") or []
     if pp.project and "requires-python" not in pp.project and "requires-python" not in dynamic:
         additions.append(f'requires-python = ">={found.python}"')
-    if additions:
-        name_line = re.search(r"(?m)^name\s*=.*\n", text[text.find("[project]") :])
-        if name_line:
-            at = text.find("[project]") + name_line.end()
-            text = text[:at] + "\n".join(additions) + "\n" + text[at:]
+    return additions
+
+
+def _after_name(text: str, additions: list[str]) -> str:
+    """Return the text with the lines inserted after ``[project]``'s name (unchanged without)."""
+    if not additions:
+        return text
+    name_line = re.search(r"(?m)^name\s*=.*\n", text[text.find("[project]") :])
+    if not name_line:
+        return text
+    at = text.find("[project]") + name_line.end()
+    return text[:at] + "\n".join(additions) + "\n" + text[at:]
+
+
+def _fixed_pyproject(found: Survey, text: str) -> str:
+    """Return pyproject.toml with the fixes Shipyard can make without guessing."""
+    from shipyard.packaging import load_pyproject
+
+    pp = load_pyproject(found.root)
+    text = _with_build_system(pp, text)
+    text = _after_name(text, _missing_metadata(found, pp))
     if "[tool.shipyard.gates]" not in text:
         text = text.rstrip("\n") + "\n" + _gates_table(found)
     return text

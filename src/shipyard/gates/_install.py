@@ -63,28 +63,34 @@ def _names(table: object) -> list[str]:
     return [n for n in TEST_NAMES if isinstance(table, dict) and n in table]
 
 
-def _project_lines(root: Path, data: dict[str, Any]) -> tuple[list[str], str]:
-    """Return the commands that install the project and its test dependencies, and how."""
-    tool = data.get("tool", {}) if isinstance(data.get("tool"), dict) else {}
-    poetry_groups = _names(tool.get("poetry", {}).get("group", {}) if isinstance(
-        tool.get("poetry"), dict) else {})  # fmt: skip
-    groups = _names(data.get("dependency-groups"))
-    project = data.get("project", {}) if isinstance(data.get("project"), dict) else {}
-    extras = _names(project.get("optional-dependencies"))
-    if (root / "uv.lock").is_file():
-        export = ["uv export --frozen --no-hashes --no-emit-project"]
-        export += [f"--group {g}" for g in groups] + [f"--extra {e}" for e in extras]
-        return [
-            'pip install "uv>=0.9"',
-            " ".join([*export, "-o /tmp/requirements-test.txt"]),
-            "pip install -r /tmp/requirements-test.txt -e .",
-        ], "uv.lock (uv export --frozen), then the project, editable"
-    if (root / "poetry.lock").is_file():
-        with_groups = f" --with {','.join(poetry_groups)}" if poetry_groups else ""
-        return [
-            'pip install "poetry>=2"',
-            f"POETRY_VIRTUALENVS_CREATE=false poetry install --no-interaction{with_groups}",
-        ], "poetry.lock (poetry install into the job's Python)"
+def _table(data: object, key: str) -> dict[str, Any]:
+    """Return ``data[key]`` when both are tables, or an empty table."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _uv_lines(groups: list[str], extras: list[str]) -> tuple[list[str], str]:
+    """Return the commands that install a uv-locked project's test dependencies, and how."""
+    export = ["uv export --frozen --no-hashes --no-emit-project"]
+    export += [f"--group {g}" for g in groups] + [f"--extra {e}" for e in extras]
+    return [
+        'pip install "uv>=0.9"',
+        " ".join([*export, "-o /tmp/requirements-test.txt"]),
+        "pip install -r /tmp/requirements-test.txt -e .",
+    ], "uv.lock (uv export --frozen), then the project, editable"
+
+
+def _poetry_lines(poetry_groups: list[str]) -> tuple[list[str], str]:
+    """Return the commands that install a Poetry-locked project with its test groups, and how."""
+    with_groups = f" --with {','.join(poetry_groups)}" if poetry_groups else ""
+    return [
+        'pip install "poetry>=2"',
+        f"POETRY_VIRTUALENVS_CREATE=false poetry install --no-interaction{with_groups}",
+    ], "poetry.lock (poetry install into the job's Python)"
+
+
+def _unlocked_lines(root: Path, groups: list[str], extras: list[str]) -> tuple[list[str], str]:
+    """Return the commands that install a project without a lock file, and how."""
     if groups:
         return [
             'pip install "pip>=25.1"',  # pip install --group (PEP 735) is new in pip 25.1
@@ -96,6 +102,17 @@ def _project_lines(root: Path, data: dict[str, Any]) -> tuple[list[str], str]:
         if (root / name).is_file():
             return [f"pip install -r {name} -e ."], name
     return ["pip install -e ."], "none declared: the project alone"
+
+
+def _project_lines(root: Path, data: dict[str, Any]) -> tuple[list[str], str]:
+    """Return the commands that install the project and its test dependencies, and how."""
+    groups = _names(data.get("dependency-groups"))
+    extras = _names(_table(data, "project").get("optional-dependencies"))
+    if (root / "uv.lock").is_file():
+        return _uv_lines(groups, extras)
+    if (root / "poetry.lock").is_file():
+        return _poetry_lines(_names(_table(_table(_table(data, "tool"), "poetry"), "group")))
+    return _unlocked_lines(root, groups, extras)
 
 
 def install_for(project: Path | str | None, shipyard_version: str | None = None) -> Install:

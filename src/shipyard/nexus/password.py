@@ -68,20 +68,34 @@ def deploy_password(
     settings = settings or load_settings()
     named = settings.deploy_password_file
     file = Path(named).expanduser() if named else None
-    if not rotate:
-        if settings.deploy_password:
-            return KeptPassword(settings.deploy_password, "from SHIPYARD_DEPLOY_PASSWORD")
-        if file is not None and file.exists():
-            return KeptPassword(_read(file), f"kept in {file}")
-        kept = _from_variable(keep_from) if keep_from is not None else None
-        if kept is not None:
-            return KeptPassword(kept, f"kept from CI variable {PASSWORD_VARIABLE}")
+    kept = None if rotate else _kept_password(settings, file, keep_from)
+    if kept is not None:
+        return kept
     password = generate_password()
     source = "rotated" if rotate else "generated"
     if file is not None:
         _write(file, password)
         source += f", saved to {file}"
     return KeptPassword(password, source)
+
+
+def _kept_password(
+    settings: Settings, file: Path | None, keep_from: GitLabProject | None
+) -> KeptPassword | None:
+    """Return the password already in use, in order of precedence, or ``None`` (none is kept).
+
+    Raises:
+        InputError: The password file exists but cannot be read, or is empty.
+        OperationError: GitLab refused to list the project's variables.
+    """
+    if settings.deploy_password:
+        return KeptPassword(settings.deploy_password, "from SHIPYARD_DEPLOY_PASSWORD")
+    if file is not None and file.exists():
+        return KeptPassword(_read(file), f"kept in {file}")
+    kept = _from_variable(keep_from) if keep_from is not None else None
+    if kept is not None:
+        return KeptPassword(kept, f"kept from CI variable {PASSWORD_VARIABLE}")
+    return None
 
 
 def _read(file: Path) -> Secret:
