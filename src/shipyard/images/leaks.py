@@ -62,31 +62,12 @@ def find_leaks(
 
     for number, step in enumerate(history, start=1):
         created_by = str(step.get("created_by", ""))
-        for name, value in _run_arguments(created_by):
-            if value and SECRET_NAME.search(name) and name not in build_args:
-                values.append(value)  # a secret-like default: masked like a passed value
-        shown = redact(created_by, values)
-        shown = shown if len(shown) <= 70 else shown[:67] + "..."
-        for name, value in build_args.items():
-            if value and value in created_by:
-                add(name, f"history step {number}: {shown}")
-        for name, value in _run_arguments(created_by):
-            if value and SECRET_NAME.search(name) and name not in build_args:
-                add(name, f"history step {number}: {shown}")
-        default = _ARG_DEFAULT.search(created_by)
-        if default and SECRET_NAME.search(default.group(1)) and default.group(2).strip("\"'"):
-            add(default.group(1), f"history step {number}: ARG {default.group(1)}=****")
-    for entry in config.get("Env") or []:
-        key, _, value = str(entry).partition("=")
-        for name, secret in build_args.items():
-            if secret and secret in value:
-                add(name, f"config Env {key}")
-        if value and SECRET_NAME.search(key):
-            add(key, f"config Env {key}")
-    for key, value in (config.get("Labels") or {}).items():
-        for name, secret in build_args.items():
-            if secret and secret in str(value):
-                add(name, f"config Labels {key}")
+        # a secret-like default is masked like a passed value
+        values.extend(value for _, value in _secret_defaults(created_by, build_args))
+        for name, where in _history_places(number, created_by, build_args, values):
+            add(name, where)
+    for name, where in [*_env_places(config, build_args), *_label_places(config, build_args)]:
+        add(name, where)
     return leaks
 
 
@@ -97,3 +78,61 @@ def _run_arguments(created_by: str) -> list[tuple[str, str]]:
         return []
     tokens = created_by[match.end() :].split(" ")[: int(match.group(1))]
     return [(name, value) for name, _, value in (token.partition("=") for token in tokens)]
+
+
+def _secret_defaults(created_by: str, build_args: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Return the secret-like build arguments a RUN step recorded that were not passed."""
+    return [
+        (name, value)
+        for name, value in _run_arguments(created_by)
+        if value and SECRET_NAME.search(name) and name not in build_args
+    ]
+
+
+def _holding(build_args: Mapping[str, str], text: str) -> list[str]:
+    """Return the names of the build arguments whose (non-empty) value is in ``text``."""
+    return [name for name, value in build_args.items() if value and value in text]
+
+
+def _history_places(
+    number: int, created_by: str, build_args: Mapping[str, str], values: list[str]
+) -> list[tuple[str, str]]:
+    """Return ``(name, where)`` for each leak in one history step, the step masked by ``values``."""
+    shown = redact(created_by, values)
+    shown = shown if len(shown) <= 70 else shown[:67] + "..."
+    where = f"history step {number}: {shown}"
+    places = [(name, where) for name in _holding(build_args, created_by)]
+    places += [(name, where) for name, _ in _secret_defaults(created_by, build_args)]
+    name = _secret_arg_default(created_by)
+    if name:
+        places.append((name, f"history step {number}: ARG {name}=****"))
+    return places
+
+
+def _secret_arg_default(created_by: str) -> str:
+    """Return the secret-like ``ARG`` a history step gives a non-empty default, or ``""``."""
+    default = _ARG_DEFAULT.search(created_by)
+    if default and SECRET_NAME.search(default.group(1)) and default.group(2).strip("\"'"):
+        return default.group(1)
+    return ""
+
+
+def _env_places(config: Mapping, build_args: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Return ``(name, where)`` for each build argument value and secret-like variable in Env."""
+    places: list[tuple[str, str]] = []
+    for entry in config.get("Env") or []:
+        key, _, value = str(entry).partition("=")
+        places += [(name, f"config Env {key}") for name in _holding(build_args, value)]
+        if value and SECRET_NAME.search(key):
+            places.append((key, f"config Env {key}"))
+    return places
+
+
+def _label_places(config: Mapping, build_args: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Return ``(name, where)`` for each build argument value in the config's Labels."""
+    labels = (config.get("Labels") or {}).items()
+    return [
+        (name, f"config Labels {key}")
+        for key, value in labels
+        for name in _holding(build_args, str(value))
+    ]

@@ -140,10 +140,21 @@ def target(argument: str, shown: str, dockerfile: Dockerfile | None) -> Target:
     if reason:
         return Target(argument, shown, skip=reason)
     lines = dockerfile.text.splitlines()
-    ends = {i.end_line for i in dockerfile.instructions if i.heredocs}
-    ends = {n for n in ends if n < len(lines) and lines[n].strip()}
+    ends = _crowded_heredoc_ends(dockerfile, lines)
     if not ends:
         return Target(argument, shown)
+    text, origin = _spaced(lines, ends)
+    return Target(argument, shown, text, origin)
+
+
+def _crowded_heredoc_ends(dockerfile: Dockerfile, lines: list[str]) -> set[int]:
+    """Return the lines that close a heredoc and are directly followed by a non-blank line."""
+    ends = {i.end_line for i in dockerfile.instructions if i.heredocs}
+    return {n for n in ends if n < len(lines) and lines[n].strip()}
+
+
+def _spaced(lines: list[str], ends: set[int]) -> tuple[str, tuple[int, ...]]:
+    """Return the text with a blank line after each of ``ends``, and each line's original line."""
     text, origin = [], []
     for number, line in enumerate(lines, 1):
         text.append(line)
@@ -151,7 +162,7 @@ def target(argument: str, shown: str, dockerfile: Dockerfile | None) -> Target:
         if number in ends:
             text.append("")
             origin.append(number)
-    return Target(argument, shown, "\n".join(text) + "\n", tuple(origin))
+    return "\n".join(text) + "\n", tuple(origin)
 
 
 def cost(dockerfile: Dockerfile) -> int:
@@ -220,18 +231,34 @@ def run(targets: list[Target], root: Path | None) -> list[HadolintIssue]:
         ShipyardError: hadolint is missing or fails.
     """
     issues = [_not_run(t, t.skip) for t in targets if t.skip]
-    by_file = [t for t in targets if t.text is None and not t.skip]
-    try:
-        issues += _run_files(by_file, root) if by_file else []
-    except subprocess.TimeoutExpired:
-        issues += [_not_run(t, f"hadolint took more than {TIMEOUT:g} s") for t in by_file]
+    issues += _lint_files([t for t in targets if t.text is None and not t.skip], root)
     for t in targets:
         if t.text is not None and not t.skip:
-            try:
-                issues += _run_text(t, t.text, root)
-            except subprocess.TimeoutExpired:
-                issues.append(_not_run(t, f"hadolint took more than {TIMEOUT:g} s"))
+            issues += _lint_text(t, t.text, root)
     return issues
+
+
+def _timed_out() -> str:
+    """Return the reason hadolint's findings are missing when it ran out of time."""
+    return f"hadolint took more than {TIMEOUT:g} s"
+
+
+def _lint_files(targets: list[Target], root: Path | None) -> list[HadolintIssue]:
+    """Lint Dockerfiles by path, in one run; say each was not run if hadolint times out."""
+    if not targets:
+        return []
+    try:
+        return _run_files(targets, root)
+    except subprocess.TimeoutExpired:
+        return [_not_run(t, _timed_out()) for t in targets]
+
+
+def _lint_text(target: Target, text: str, root: Path | None) -> list[HadolintIssue]:
+    """Lint a target's text through stdin; say it was not run if hadolint times out."""
+    try:
+        return _run_text(target, text, root)
+    except subprocess.TimeoutExpired:
+        return [_not_run(target, _timed_out())]
 
 
 def _run_files(targets: list[Target], root: Path | None) -> list[HadolintIssue]:

@@ -118,19 +118,23 @@ def _open_quote(line: str, quote: str) -> str:
     index, word_start = 0, True
     while index < len(line):
         char = line[index]
-        if quote == "'":
-            quote = "" if char == "'" else quote
-        elif char == "\\":
-            index += 1  # the next character is escaped, in double quotes and outside
-        elif quote == '"':
-            quote = "" if char == '"' else quote
-        elif char in "'\"":
-            quote = char
-        elif char == "#" and word_start:
+        if not quote and char == "#" and word_start:
             break  # a comment: quotes in it do not count
+        quote, escapes = _quote_after(char, quote)
         word_start = char.isspace() or char in ";&|()<>"
-        index += 1
+        index += 2 if escapes else 1  # an escaped character, in double quotes and outside
     return quote
+
+
+def _quote_after(char: str, quote: str) -> tuple[str, bool]:
+    """Return the quote open after ``char`` and whether ``char`` escapes the next character."""
+    if quote == "'":
+        return ("" if char == "'" else quote), False
+    if char == "\\":
+        return quote, True
+    if quote == '"':
+        return ("" if char == '"' else quote), False
+    return (char if char in "'\"" else quote), False
 
 
 def pipelines(script: str, depth: int = 0) -> list[list[Command]]:
