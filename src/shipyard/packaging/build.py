@@ -151,25 +151,47 @@ def build(
     out = Path(out_dir) if out_dir else project / "dist"
     out.mkdir(parents=True, exist_ok=True)
     before = set(out.iterdir())
-    # No flag builds the sdist, then the wheel from it; one flag builds that one from the tree.
-    flags = [] if sdist and wheel else ["--sdist" if sdist else "--wheel"]
+    flags = _build_flags(sdist=sdist, wheel=wheel)
     command = [sys.executable, "-m", "build", *flags, "--outdir", str(out), str(project)]
     env = _clean_env(PIP_INDEX_URL=index_url, PIP_NO_CACHE_DIR="1")
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    # "Successfully built a.tar.gz and a.whl": a file rebuilt under the same name is not new.
-    built = re.search(r"Successfully built (.+)$", done.stdout, re.MULTILINE)
-    named = [out / n.strip() for n in built[1].split(" and ")] if built else []
-    made = sorted({*named, *(set(out.iterdir()) - before)})
+    made = _made_files(out, before, done.stdout)
     found_sdist = next((p for p in made if p.name.endswith(".tar.gz")), None)
     found_wheel = next((p for p in made if p.suffix == ".whl"), None)
-    ok = done.returncode == 0 and (found_sdist or not sdist) and (found_wheel or not wheel)
+    ok = done.returncode == 0 and _found_if_wanted(found_sdist, wanted=sdist)
+    ok = ok and _found_if_wanted(found_wheel, wanted=wheel)
     return BuildOutput(
         found_sdist,
         found_wheel,
-        bool(ok),
+        ok,
         _normalise(index_url),
         _normalise(done.stdout + done.stderr),
     )
+
+
+def _build_flags(*, sdist: bool, wheel: bool) -> list[str]:
+    """Return the ``python -m build`` flags that build the requested distributions.
+
+    No flag builds the sdist, then the wheel from it; one flag builds that one from the tree.
+    """
+    if sdist and wheel:
+        return []
+    return ["--sdist" if sdist else "--wheel"]
+
+
+def _made_files(out: Path, before: set[Path], stdout: str) -> list[Path]:
+    """Return the files the build made in ``out``: those it names and those new since ``before``.
+
+    "Successfully built a.tar.gz and a.whl": a file rebuilt under the same name is not new.
+    """
+    built = re.search(r"Successfully built (.+)$", stdout, re.MULTILINE)
+    named = [out / n.strip() for n in built[1].split(" and ")] if built else []
+    return sorted({*named, *(set(out.iterdir()) - before)})
+
+
+def _found_if_wanted(found: Path | None, *, wanted: bool) -> bool:
+    """Tell whether a distribution that was asked for was found (one not asked for never fails)."""
+    return bool(found or not wanted)
 
 
 @dataclass(frozen=True)
@@ -255,26 +277,48 @@ def open_distribution(path: Path | str) -> Distribution:
         ConfigError: The file is neither a wheel nor an sdist, or has no metadata.
     """
     path = Path(path)
-    if path.suffix == ".whl":
-        name, version, _, _ = parse_wheel_filename(path.name)
-        with zipfile.ZipFile(path) as archive:
-            files = sorted(archive.namelist())
-            meta = next((f for f in files if f.endswith(".dist-info/METADATA")), None)
-            text = archive.read(meta).decode("utf-8") if meta else ""
-        kind = "wheel"
-    elif path.name.endswith(".tar.gz"):
-        parse_sdist_filename(path.name)
-        with tarfile.open(path) as archive:
-            members = [m.name for m in archive.getmembers() if m.isfile()]
-            top = members[0].split("/", 1)[0] if members else ""
-            files = sorted(m.split("/", 1)[1] for m in members if "/" in m)
-            info = archive.extractfile(f"{top}/PKG-INFO") if f"{top}/PKG-INFO" in members else None
-            text = info.read().decode("utf-8") if info else ""
-        kind = "sdist"
-    else:
-        msg = f"{path.name!r} is neither a wheel (.whl) nor an sdist (.tar.gz)"
-        raise ConfigError(msg, hint="Pass a file from dist/.")
+    kind = _distribution_kind(path)
+    files, text = _READERS[kind](path)
     if not text:
         msg = f"{path.name} has no core metadata (METADATA / PKG-INFO)"
         raise ConfigError(msg, hint="Rebuild it with a standard build backend.")
     return Distribution(path.name, kind, tuple(files), _parse_metadata(text))
+
+
+def _distribution_kind(path: Path) -> str:
+    """Return ``wheel`` or ``sdist`` from the file's name.
+
+    Raises:
+        ConfigError: The file is neither a wheel nor an sdist.
+    """
+    if path.suffix == ".whl":
+        return "wheel"
+    if path.name.endswith(".tar.gz"):
+        return "sdist"
+    msg = f"{path.name!r} is neither a wheel (.whl) nor an sdist (.tar.gz)"
+    raise ConfigError(msg, hint="Pass a file from dist/.")
+
+
+def _read_wheel(path: Path) -> tuple[list[str], str]:
+    """Return a wheel's members and its ``METADATA`` text (empty when it has none)."""
+    parse_wheel_filename(path.name)
+    with zipfile.ZipFile(path) as archive:
+        files = sorted(archive.namelist())
+        meta = next((f for f in files if f.endswith(".dist-info/METADATA")), None)
+        text = archive.read(meta).decode("utf-8") if meta else ""
+    return files, text
+
+
+def _read_sdist(path: Path) -> tuple[list[str], str]:
+    """Return an sdist's files below its top directory and its ``PKG-INFO`` text (or empty)."""
+    parse_sdist_filename(path.name)
+    with tarfile.open(path) as archive:
+        members = [m.name for m in archive.getmembers() if m.isfile()]
+        top = members[0].split("/", 1)[0] if members else ""
+        files = sorted(m.split("/", 1)[1] for m in members if "/" in m)
+        info = archive.extractfile(f"{top}/PKG-INFO") if f"{top}/PKG-INFO" in members else None
+        text = info.read().decode("utf-8") if info else ""
+    return files, text
+
+
+_READERS = {"wheel": _read_wheel, "sdist": _read_sdist}

@@ -16,6 +16,7 @@ import tarfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -279,20 +280,32 @@ def vcs_release_tags(pp: Pyproject) -> Iterator[Hit]:
 
 def _package_inits(pp: Pyproject) -> list[Path]:
     name = pp.project.get("name") or pp.poetry.get("name")
-    found: list[Path] = []
-    wheel = table(pp.data, "tool", "hatch", "build", "targets", "wheel")
-    packages = wheel.get("packages")
-    for package in packages if isinstance(packages, list) else []:
-        if isinstance(package, str):
-            found.append(pp.root / package / "__init__.py")
-    includes = pp.poetry.get("packages")
-    for entry in includes if isinstance(includes, list) else []:
-        if isinstance(entry, dict) and isinstance(entry.get("include"), str):
-            base = entry.get("from", ".")
-            found.append(pp.root / str(base) / entry["include"] / "__init__.py")
+    found = [*_hatch_wheel_inits(pp), *_poetry_package_inits(pp)]
     if isinstance(name, str) and not found:
         found += hatch_default_candidates(pp.root, name)
     return [p for p in found if p.name == "__init__.py" and p.is_file()]
+
+
+def _as_list(value: object) -> list[object]:
+    """Return ``value`` when it is a list, else an empty list."""
+    return value if isinstance(value, list) else []
+
+
+def _hatch_wheel_inits(pp: Pyproject) -> list[Path]:
+    """Return the ``__init__.py`` of each package hatchling's wheel target lists."""
+    wheel = table(pp.data, "tool", "hatch", "build", "targets", "wheel")
+    packages = _as_list(wheel.get("packages"))
+    return [pp.root / package / "__init__.py" for package in packages if isinstance(package, str)]
+
+
+def _poetry_package_inits(pp: Pyproject) -> list[Path]:
+    """Return the ``__init__.py`` of each Poetry ``packages`` entry with an ``include``."""
+    found: list[Path] = []
+    for entry in _as_list(pp.poetry.get("packages")):
+        if isinstance(entry, dict) and isinstance(entry.get("include"), str):
+            base = entry.get("from", ".")
+            found.append(pp.root / str(base) / entry["include"] / "__init__.py")
+    return found
 
 
 def _literal_version(path: Path) -> tuple[str, int] | None:
@@ -431,15 +444,17 @@ def _missing_from_sdist(wheel: Path, sdist: Path) -> list[str]:
 )
 def sdist_has_wheel_files(pp: Pyproject) -> Iterator[Hit]:
     """Check hatchling's sdist selection, and the newest wheel/sdist pair in ``dist/``."""
+    if pp.backend == "hatchling.build":
+        yield from _sdist_selection_hits(pp)
+    yield from _dist_pair_hits(pp.root)
+
+
+def _sdist_selection_hits(pp: Pyproject) -> Iterator[Hit]:
+    """Report each package hatchling's sdist ``include``/``only-include``/``exclude`` leaves out."""
     sdist_table = table(pp.data, "tool", "hatch", "build", "targets", "sdist")
-    selected = [
-        x
-        for k in ("only-include", "include")
-        for x in (sdist_table.get(k) or [])
-        if isinstance(x, str)
-    ]
-    excluded = [x for x in sdist_table.get("exclude") or [] if isinstance(x, str)]
-    for init in _package_inits(pp) if pp.backend == "hatchling.build" else []:
+    selected = _sdist_strings(sdist_table, "only-include", "include")
+    excluded = _sdist_strings(sdist_table, "exclude")
+    for init in _package_inits(pp):
         package = init.parent.relative_to(pp.root).as_posix()
         if selected and not any(_covers(x, package) for x in selected):
             yield Hit(f"the sdist selection {selected!r} leaves out the package {package}/",
@@ -448,12 +463,22 @@ def sdist_has_wheel_files(pp: Pyproject) -> Iterator[Hit]:
             if _covers(pattern, package):
                 yield Hit(f"the sdist exclude {pattern!r} leaves out the package {package}/",
                           pp.line("tool", "hatch", "build", "targets", "sdist"))  # fmt: skip
-    pair = _dist_pair(pp.root)
-    if pair:
-        missing = _missing_from_sdist(*pair)
-        if missing:
-            shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
-            yield Hit(f"dist/{pair[1].name} lacks files dist/{pair[0].name} ships: {shown}")
+
+
+def _sdist_strings(sdist_table: dict[str, Any], *keys: str) -> list[str]:
+    """Return the string entries of the sdist table's ``keys`` lists, in order."""
+    return [x for k in keys for x in (sdist_table.get(k) or []) if isinstance(x, str)]
+
+
+def _dist_pair_hits(root: Path) -> Iterator[Hit]:
+    """Report the files the newest wheel in ``dist/`` ships that its sdist lacks."""
+    pair = _dist_pair(root)
+    if not pair:
+        return
+    missing = _missing_from_sdist(*pair)
+    if missing:
+        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+        yield Hit(f"dist/{pair[1].name} lacks files dist/{pair[0].name} ships: {shown}")
 
 
 def _covers(pattern: str, package: str) -> bool:
