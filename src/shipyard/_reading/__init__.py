@@ -206,7 +206,7 @@ def load_yaml(
             aliases past :data:`MAX_NODES` values, refers to itself, or holds an integer longer
             than :data:`MAX_DIGITS` digits; with the line when known.
     """
-    from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
+    from ruamel.yaml.error import ReusedAnchorWarning
 
     hint = hint or "Fix the YAML at that line; any YAML linter shows the same error."
     deep = _flow_too_deep(text)
@@ -218,27 +218,38 @@ def load_yaml(
             warnings.simplefilter("ignore", ReusedAnchorWarning)
             loader = _bounded_yaml()
             data = list(loader.load_all(text)) if documents else loader.load(text)
-    except _Refused as refused:
-        raise _tree_error(refused.problem, path, refused.line, rule_id) from None
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "malformed YAML"
-        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        msg = f"invalid YAML: {shorten(str(problem))}"
-        raise InputError(msg, path=path, line=line, column=column, hint=hint,
-                         rule_id=rule_id) from None  # fmt: skip
-    except YAMLError as exc:
-        msg = f"invalid YAML: {shorten(str(exc))}"
-        raise InputError(msg, path=path, hint=hint, rule_id=rule_id) from None
-    except RecursionError:
-        raise _too_deep(path, _deep_line(text), rule_id) from None
     except Exception as exc:  # noqa: BLE001 - ruamel.yaml fails with KeyError, ValueError, ...
-        line = _long_number_line(text) if "integer" in str(exc) else _tag_line(text)
-        raise _parser_failed("YAML", exc, path, line, rule_id) from None
+        raise _yaml_error(exc, text, path, rule_id, hint) from None
     problem = _walk(data)
     if problem is not None:
         raise _tree_error(problem, path, _yaml_line(problem[2]), rule_id)
     return data
+
+
+def _yaml_error(exc: Exception, text: str, path: Path, rule_id: str, hint: str) -> InputError:
+    """Return the error to raise for an exception of the YAML parser (or of its bounds)."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    if isinstance(exc, _Refused):
+        return _tree_error(exc.problem, path, exc.line, rule_id)
+    if isinstance(exc, MarkedYAMLError):
+        return _marked_yaml_error(exc, path, rule_id, hint)
+    if isinstance(exc, YAMLError):
+        msg = f"invalid YAML: {shorten(str(exc))}"
+        return InputError(msg, path=path, hint=hint, rule_id=rule_id)
+    if isinstance(exc, RecursionError):
+        return _too_deep(path, _deep_line(text), rule_id)
+    line = _long_number_line(text) if "integer" in str(exc) else _tag_line(text)
+    return _parser_failed("YAML", exc, path, line, rule_id)
+
+
+def _marked_yaml_error(exc: Any, path: Path, rule_id: str, hint: str) -> InputError:
+    """Return the error for a YAML syntax error, at the line and column ruamel.yaml marks."""
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "malformed YAML"
+    line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+    msg = f"invalid YAML: {shorten(str(problem))}"
+    return InputError(msg, path=path, line=line, column=column, hint=hint, rule_id=rule_id)
 
 
 class _Refused(Exception):  # noqa: N818 - internal, never leaves this module
@@ -275,35 +286,27 @@ def _bounded_yaml() -> Any:
 
 def _walk_nodes(root: Any) -> tuple[str, int, Any] | None:
     """Check a composed YAML node graph as :func:`_walk` checks values (aliases share nodes)."""
-    sizes: dict[int, int] = {}
-    open_ids: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(root, False)]
-    depth = 0
-    while stack:
-        node, done = stack.pop()
+    walker = _Walker(root)
+    while walker.stack:
+        node, _, done = walker.stack.pop()
         children = _node_children(node)
         if done:
-            open_ids.discard(id(node))
-            depth -= 1
-            sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in children or ())
-            if sizes[id(node)] > MAX_NODES:
-                return ("size", sizes[id(node)], node)
-            continue
-        if children is None:
-            tag = str(getattr(node.tag, "value", node.tag) or "")
-            if tag.endswith(":int") and len(str(node.value).lstrip("+-0xXoObB_")) > MAX_DIGITS:
-                return ("number", 0, node)
-            continue
-        if id(node) in sizes:
-            continue
-        if id(node) in open_ids:
-            return ("cycle", 0, node)
-        depth += 1
-        if depth > MAX_DEPTH:
-            return ("depth", depth, node)
-        open_ids.add(id(node))
-        stack.append((node, True))
-        stack.extend((child, False) for child in children)
+            size = 1 + sum(walker.sizes.get(id(c), 1) for c in children or ())
+            problem = walker.close(node, size)
+        elif children is None:
+            problem = _long_int_node(node)
+        else:
+            problem = walker.open(node, None, children)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _long_int_node(node: Any) -> tuple[str, int, Any] | None:
+    """Return the ``number`` problem for a scalar node tagged integer of too many digits."""
+    tag = str(getattr(node.tag, "value", node.tag) or "")
+    if tag.endswith(":int") and len(str(node.value).lstrip("+-0xXoObB_")) > MAX_DIGITS:
+        return ("number", 0, node)
     return None
 
 
@@ -336,32 +339,60 @@ def _walk(data: Any) -> tuple[str, int, Any] | None:
         ``None`` when it is within bounds, else (``depth``, ``size``, ``cycle`` or ``number``,
         the measure, the innermost container at fault).
     """
-    sizes: dict[int, int] = {}  # id -> expanded size, for containers seen whole
-    open_ids: set[int] = set()
-    stack: list[tuple[Any, Any, bool]] = [(data, None, False)]
-    depth = 0
-    while stack:
-        node, parent, done = stack.pop()
+    walker = _Walker(data)
+    while walker.stack:
+        node, parent, done = walker.stack.pop()
         if done:
-            open_ids.discard(id(node))
-            depth -= 1
-            sizes[id(node)] = 1 + sum(_size_of(child, sizes) for child in _children(node))
-            if sizes[id(node)] > MAX_NODES:
-                return ("size", sizes[id(node)], node)
-            continue
-        if isinstance(node, int) and not isinstance(node, bool) and node.bit_length() > _MAX_BITS:
-            return ("number", node.bit_length(), parent)
-        if not isinstance(node, (dict, list, tuple, set)) or id(node) in sizes:
-            continue
-        if id(node) in open_ids:
-            return ("cycle", 0, node)
-        depth += 1
-        if depth > MAX_DEPTH:
-            return ("depth", depth, node)
-        open_ids.add(id(node))
-        stack.append((node, parent, True))
-        stack.extend((child, node, False) for child in _children(node))
+            size = 1 + sum(_size_of(child, walker.sizes) for child in _children(node))
+            problem = walker.close(node, size)
+        elif _is_long_int(node):
+            problem = ("number", node.bit_length(), parent)
+        elif isinstance(node, (dict, list, tuple, set)):
+            problem = walker.open(node, parent, _children(node))
+        else:
+            problem = None
+        if problem is not None:
+            return problem
     return None
+
+
+class _Walker:
+    """The state of a depth-first walk without recursion, shared values visited once."""
+
+    def __init__(self, root: Any) -> None:
+        #: (node, parent, done): ``done`` once its children are all checked.
+        self.stack: list[tuple[Any, Any, bool]] = [(root, None, False)]
+        self.sizes: dict[int, int] = {}  # id -> expanded size, for containers seen whole
+        self.open_ids: set[int] = set()
+        self.depth = 0
+
+    def open(self, node: Any, parent: Any, children: list[Any]) -> tuple[str, int, Any] | None:
+        """Enter a collection not yet seen whole, pushing its children; return what is at fault."""
+        if id(node) in self.sizes:
+            return None
+        if id(node) in self.open_ids:
+            return ("cycle", 0, node)
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            return ("depth", self.depth, node)
+        self.open_ids.add(id(node))
+        self.stack.append((node, parent, True))
+        self.stack.extend((child, node, False) for child in children)
+        return None
+
+    def close(self, node: Any, size: int) -> tuple[str, int, Any] | None:
+        """Leave a collection of an expanded size; return the ``size`` problem past the bound."""
+        self.open_ids.discard(id(node))
+        self.depth -= 1
+        self.sizes[id(node)] = size
+        if size > MAX_NODES:
+            return ("size", size, node)
+        return None
+
+
+def _is_long_int(value: Any) -> bool:
+    """Return whether a value is an integer (not a bool) of more than :data:`MAX_DIGITS` digits."""
+    return isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _MAX_BITS
 
 
 def _children(node: Any) -> list[Any]:
@@ -441,34 +472,59 @@ def _flow_too_deep(text: str) -> int | None:
     (5,000 levels: 30 s) before its composer would fail. Quoted scalars and comments are
     skipped; a bracket inside a plain scalar in block context does not open a collection.
     """
-    depth, quote = 0, ""
+    scan = _FlowScan()
     for number, line in enumerate(text.splitlines(), start=1):
-        previous, index, on_line = " ", 0, 0
+        if scan.too_deep(line):
+            return number
+    return None
+
+
+class _FlowScan:
+    """The state of :func:`_flow_too_deep` across lines: the flow depth and the open quote."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.quote = ""
+        self.on_line = 0
+
+    def too_deep(self, line: str) -> bool:
+        """Scan a line; return whether its brackets nest past :data:`MAX_DEPTH`."""
+        previous, index, self.on_line = " ", 0, 0
         while index < len(line):
             char = line[index]
-            if quote:
-                if char == "\\" and quote == '"':
-                    index += 1
-                elif char == quote:
-                    quote = ""
+            if self.quote:
+                index += self._quoted(char)
             elif char == "#" and previous in " \t":
-                break
-            elif char in "'\"" and (depth or previous in " \t:-[{,"):
-                quote = char
-            elif char in "[{":
-                # Any bracket on one line counts (``&anchor{{{`` opens flows too); across lines
-                # only those that surely open a collection, so brackets in plain scalars of
-                # many lines do not add up.
-                on_line += 1
-                depth += 1 if depth or previous in " \t:-?" else 0
-                if depth > MAX_DEPTH or on_line > MAX_DEPTH:
-                    return number
-            elif char in "]}":
-                on_line = max(on_line - 1, 0)
-                depth = max(depth - 1, 0)
+                return False
+            elif char in "'\"[{]}" and self._too_deep_at(char, previous):
+                return True
             previous = char
             index += 1
-    return None
+        return False
+
+    def _quoted(self, char: str) -> int:
+        """Read a character of a quoted scalar; return 1 if it escapes the next one, else 0."""
+        if char == "\\" and self.quote == '"':
+            return 1
+        if char == self.quote:
+            self.quote = ""
+        return 0
+
+    def _too_deep_at(self, char: str, previous: str) -> bool:
+        """Read a character outside quotes; return whether the flow nests past the bound."""
+        if char in "'\"" and (self.depth or previous in " \t:-[{,"):
+            self.quote = char
+        elif char in "[{":
+            # Any bracket on one line counts (``&anchor{{{`` opens flows too); across lines
+            # only those that surely open a collection, so brackets in plain scalars of
+            # many lines do not add up.
+            self.on_line += 1
+            self.depth += 1 if self.depth or previous in " \t:-?" else 0
+            return self.depth > MAX_DEPTH or self.on_line > MAX_DEPTH
+        elif char in "]}":
+            self.on_line = max(self.on_line - 1, 0)
+            self.depth = max(self.depth - 1, 0)
+        return False
 
 
 def _tag_line(text: str) -> int | None:
