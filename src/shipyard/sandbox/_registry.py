@@ -339,20 +339,35 @@ def slim(rootfs: Path) -> None:
     Removes documentation, manual pages and translations (keeping the copyright files),
     package caches and lists, and writes the dpkg settings that keep later installs slim.
     """
+    _remove_apt_leftovers(rootfs)
+    for pattern in _SLIM_EXCLUDES:
+        for item in rootfs.glob(pattern.lstrip("/")):
+            _remove_excluded(item)
+    _write_slim_config(rootfs)
+
+
+def _remove_apt_leftovers(rootfs: Path) -> None:
+    """Remove the files of apt's package cache and package lists."""
     for leftover in ("var/cache/apt/archives", "var/cache/apt", "var/lib/apt/lists"):
         for item in (rootfs / leftover).glob("*"):
             if item.is_file():
                 item.unlink()
-    for pattern in _SLIM_EXCLUDES:
-        for item in rootfs.glob(pattern.lstrip("/")):
-            if item.name == "locale.alias":
-                continue
-            if item.is_dir() and not item.is_symlink():
-                for child in sorted(item.rglob("*"), reverse=True):
-                    if child.name != "copyright" and (child.is_file() or child.is_symlink()):
-                        child.unlink()
-            elif item.name != "copyright":
-                item.unlink()
+
+
+def _remove_excluded(item: Path) -> None:
+    """Remove an excluded file, or a directory's files, keeping the copyright files."""
+    if item.name == "locale.alias":
+        return
+    if item.is_dir() and not item.is_symlink():
+        for child in sorted(item.rglob("*"), reverse=True):
+            if child.name != "copyright" and (child.is_file() or child.is_symlink()):
+                child.unlink()
+    elif item.name != "copyright":
+        item.unlink()
+
+
+def _write_slim_config(rootfs: Path) -> None:
+    """Write the dpkg and apt settings that keep later installs slim."""
     config = rootfs / "etc" / "dpkg" / "dpkg.cfg.d" / "shipyard-slim"
     config.write_text(
         "".join(
