@@ -30,6 +30,7 @@ from shipyard.errors import ConfigError, InputError, ShipyardError, redact
 from shipyard.images.leaks import Leak, find_leaks
 
 if TYPE_CHECKING:
+    from shipyard.images.dockerfile import Stage
     from shipyard.sandbox import Sandbox
 
 __all__ = ["STAND_IN_PYTHON", "ImageReport", "build_image", "engine_for"]
@@ -97,44 +98,47 @@ class ImageReport:
 
         The command line shows the real references (``stable=False``): they are what to pull.
         """
-        from shipyard.runbook import normalise as _normalise
+        from shipyard.runbook import normalise
 
-        def normalise(text: str) -> str:
-            return _normalise(text) if stable else text
-
-        runs_as = (
-            "root"
-            if self.uid == 0
-            else f"uid {self.uid}"
-            if self.uid is not None
-            else "not measured"
-        )
-        ran = (
-            "still running after " + f"{_RUN_TIMEOUT} s (a service)"
-            if self.exit_code is None
-            else f"exit {self.exit_code}"
-        )
-        output = self.output.strip().splitlines()[:1]
         leaks = [f"{leak.name} in {leak.where}" for leak in self.leaks] or ["none found"]
+        pushed = [normalise(ref) for ref in self.pushed] if stable else self.pushed
         rows = [
             f"image {self.image} (from {self.dockerfile})",
-            f"  runs as      {runs_as} (config User: {self.user or 'unset, root'})",
-            f"  size         {self.size_mb} MB in {self.layers} layers"
-            + (
-                f" ({round((self.size_bytes - self.base_bytes) / 1e6, 1)} MB over its base)"
-                if self.base_bytes is not None
-                else ""
-            ),
-            f"  entry point  {json.dumps(self.command)} -> {ran}"
-            + (f": {output[0]}" if output else ""),
-            *[f"  {'leaks' if i == 0 else '':<12} {text}" for i, text in enumerate(leaks)],
-            *[
-                f"  {'pushed' if i == 0 else '':<12} {normalise(ref)}"
-                for i, ref in enumerate(self.pushed)
-            ],
+            f"  runs as      {_runs_as(self.uid)} (config User: {self.user or 'unset, root'})",
+            f"  size         {self.size_mb} MB in {self.layers} layers{self._over_base()}",
+            f"  entry point  {json.dumps(self.command)} -> {self._ran()}",
+            *_labelled("leaks", leaks),
+            *_labelled("pushed", pushed),
             *[f"  note         {note}" for note in self.notes],
         ]
         return "\n".join(rows)
+
+    def _over_base(self) -> str:
+        """Return what the image adds over its base as a suffix (empty: base unknown)."""
+        if self.base_bytes is None:
+            return ""
+        return f" ({round((self.size_bytes - self.base_bytes) / 1e6, 1)} MB over its base)"
+
+    def _ran(self) -> str:
+        """Return how the entry point ended, and the first line it printed."""
+        if self.exit_code is None:
+            ran = "still running after " + f"{_RUN_TIMEOUT} s (a service)"
+        else:
+            ran = f"exit {self.exit_code}"
+        output = self.output.strip().splitlines()[:1]
+        return ran + (f": {output[0]}" if output else "")
+
+
+def _runs_as(uid: int | None) -> str:
+    """Return who the image runs as: ``root``, ``uid N`` or ``not measured``."""
+    if uid is None:
+        return "not measured"
+    return "root" if uid == 0 else f"uid {uid}"
+
+
+def _labelled(label: str, items: Sequence[str]) -> list[str]:
+    """Return report rows for ``items``, the first one labelled with ``label``."""
+    return [f"  {label if i == 0 else '':<12} {text}" for i, text in enumerate(items)]
 
 
 def _project_name(context: Path) -> tuple[str, str | None]:
@@ -227,45 +231,23 @@ def build_image(
     if not context.is_dir():
         raise InputError("the build context is not a directory", path=context)
     settings, sandbox = resolve(settings, sandbox)
-    args = {
-        name: value.reveal() if isinstance(value, Secret) else str(value)
-        for name, value in (build_args or {}).items()
-    }
+    args = _reveal(build_args or {})
     name, version = _project_name(context)
-    notes = []
-    if sandbox is not None:
-        notes.append(
-            "base images from the sandbox's Docker Hub stand-in (built here from "
-            "Debian's packages, not the official images)"
-        )
-    elif push and not repository:
-        msg = "nowhere to push: no repository given"
-        raise ConfigError(msg, hint="Pass repository= (--repository), e.g. $CI_REGISTRY_IMAGE.")
+    notes = _target_notes(sandbox, push=push, repository=repository)
     engine = engine_for(sandbox, list(args.values()))
     with tempfile.TemporaryDirectory(prefix="shipyard-build-") as tmp:
         file, shown, more = _dockerfile(
             context, dockerfile, variant, Path(tmp), sandbox is not None
         )
         notes[:0] = more
-        # One local name per project and Dockerfile: a rebuild replaces it, and outputs are stable.
-        image = f"localhost/shipyard/{name}:" + (
-            re.sub(r"[^a-z0-9]+", "-", shown.lower()).strip("-") or "build"
-        )
-        command = [
-            "buildah",
-            "bud",
-            "--layers",
-            "--isolation",
-            "chroot",
-            "-f",
-            str(file),
-            "-t",
-            image,
-        ]
-        for arg, value in args.items():
-            command += ["--build-arg", f"{arg}={value}"]
+        image = _local_image(name, shown)
         started = time.monotonic()
-        engine.run(*command, str(context), timeout=1800, what=f"buildah bud ({shown})")
+        engine.run(
+            *_buildah_command(file, image, args),
+            str(context),
+            timeout=1800,
+            what=f"buildah bud ({shown})",
+        )
         build_seconds = time.monotonic() - started
         report = _measure(engine, image, shown, args, notes)
         report.base_bytes = _base_size(engine, file)
@@ -284,15 +266,79 @@ def build_image(
     return report
 
 
+def _reveal(build_args: Mapping[str, str | Secret]) -> dict[str, str]:
+    """Return the build arguments as plain strings, secrets revealed (for the build only)."""
+    return {
+        name: value.reveal() if isinstance(value, Secret) else str(value)
+        for name, value in build_args.items()
+    }
+
+
+def _target_notes(sandbox: Sandbox | None, *, push: bool, repository: str | None) -> list[str]:
+    """Return the notes the target adds; refuse a push with nowhere to go.
+
+    Raises:
+        ConfigError: ``push`` without a repository against the real target.
+    """
+    if sandbox is not None:
+        return [
+            "base images from the sandbox's Docker Hub stand-in (built here from "
+            "Debian's packages, not the official images)"
+        ]
+    if push and not repository:
+        msg = "nowhere to push: no repository given"
+        raise ConfigError(msg, hint="Pass repository= (--repository), e.g. $CI_REGISTRY_IMAGE.")
+    return []
+
+
+def _local_image(name: str, shown: str) -> str:
+    """Return the local image name for a project and the Dockerfile shown.
+
+    One local name per project and Dockerfile: a rebuild replaces it, and outputs are stable.
+    """
+    return f"localhost/shipyard/{name}:" + (
+        re.sub(r"[^a-z0-9]+", "-", shown.lower()).strip("-") or "build"
+    )
+
+
+def _buildah_command(file: Path, image: str, args: Mapping[str, str]) -> list[str]:
+    """Return the ``buildah bud`` command line, without the context, for ``file``."""
+    command = ["buildah", "bud", "--layers", "--isolation", "chroot", "-f", str(file), "-t", image]
+    for arg, value in args.items():
+        command += ["--build-arg", f"{arg}={value}"]
+    return command
+
+
 def _measure(
     engine: Engine, image: str, shown: str, args: Mapping[str, str], notes: list[str]
 ) -> ImageReport:
+    """Inspect and run the built image, and return its report (``notes`` grows)."""
     data = engine.inspect(image)
     config = data.get("Config") or {}
-    history = [h for h in data.get("History") or []]
+    history = list(data.get("History") or [])
     command = list(config.get("Entrypoint") or []) + list(config.get("Cmd") or [])
     started = time.monotonic()
-    uid: int | None = None
+    uid = _probe_uid(engine, image, notes)
+    exit_code, output = _run_command(engine, image, command, notes)
+    report = ImageReport(
+        image=image,
+        dockerfile=shown,
+        uid=uid,
+        user=str(config.get("User") or ""),
+        size_bytes=int(data.get("Size") or 0),
+        layers=_layer_count(data),
+        command=command,
+        exit_code=exit_code,
+        output=redact(output, list(args.values())),
+        leaks=find_leaks(config, history, args),
+        notes=notes,
+        run_seconds=round(time.monotonic() - started, 1),
+    )
+    return report
+
+
+def _probe_uid(engine: Engine, image: str, notes: list[str]) -> int | None:
+    """Return the uid ``id -u`` prints in the image, or ``None`` with a note why not."""
     probe = engine.run(
         "podman",
         "run",
@@ -307,31 +353,44 @@ def _measure(
         timeout=_RUN_TIMEOUT,
     )
     if probe.returncode == 0 and probe.stdout.strip().isdigit():
-        uid = int(probe.stdout.strip())
-    else:
-        notes.append(f"`id -u` did not run in the image: {probe.stderr.strip()[-120:] or 'no id'}")
-    exit_code, output = _run_entrypoint(engine, image) if command else (None, "")
+        return int(probe.stdout.strip())
+    notes.append(f"`id -u` did not run in the image: {probe.stderr.strip()[-120:] or 'no id'}")
+    return None
+
+
+def _run_command(
+    engine: Engine, image: str, command: list[str], notes: list[str]
+) -> tuple[int | None, str]:
+    """Run the image's command if it has one; else note that it has none."""
     if not command:
         notes.append("the image has no entry point or command")
-    report = ImageReport(
-        image=image,
-        dockerfile=shown,
-        uid=uid,
-        user=str(config.get("User") or ""),
-        size_bytes=int(data.get("Size") or 0),
-        layers=len((data.get("RootFS") or {}).get("Layers") or []),
-        command=command,
-        exit_code=exit_code,
-        output=redact(output, list(args.values())),
-        leaks=find_leaks(config, history, args),
-        notes=notes,
-        run_seconds=round(time.monotonic() - started, 1),
-    )
-    return report
+        return None, ""
+    return _run_entrypoint(engine, image)
+
+
+def _layer_count(data: dict) -> int:
+    """Return how many filesystem layers ``podman image inspect`` data lists."""
+    rootfs = data.get("RootFS") or {}
+    return len(rootfs.get("Layers") or [])
 
 
 def _base_size(engine: Engine, dockerfile: Path) -> int | None:
     """Return the size of the image the final stage starts from, as pulled for the build."""
+    stage = _final_base(dockerfile)
+    if stage is None:
+        return None
+    if stage.image == "scratch":
+        return 0
+    if not stage.image or not engine.exists(stage.image):
+        return None
+    return int(engine.inspect(stage.image).get("Size") or 0)
+
+
+def _final_base(dockerfile: Path) -> Stage | None:
+    """Return the stage the final stage derives from (itself, or an earlier one it names).
+
+    ``None`` when the Dockerfile cannot be read or parsed, or has no stage.
+    """
     from shipyard.images.dockerfile import parse
 
     try:
@@ -341,11 +400,7 @@ def _base_size(engine: Engine, dockerfile: Path) -> int | None:
     stage = stages[-1] if stages else None
     while stage is not None and stage.parent is not None:
         stage = stages[stage.parent]
-    if stage is None or not stage.image or stage.image == "scratch":
-        return 0 if stage is not None and stage.image == "scratch" else None
-    if not engine.exists(stage.image):
-        return None
-    return int(engine.inspect(stage.image).get("Size") or 0)
+    return stage
 
 
 def _run_entrypoint(engine: Engine, image: str) -> tuple[int | None, str]:
