@@ -6,7 +6,8 @@
 - :func:`pipeline_diagram`: the stages and ``needs`` of a pipeline, as a picture;
 - :func:`~shipyard.pipeline.run.run_pipeline`: run it here with gitlab-ci-local against the
   target (:mod:`shipyard.pipeline.run`), with a stand-in micromamba
-  (``shipyard.pipeline._micromamba``).
+  (``shipyard.pipeline._micromamba``), and :func:`~shipyard.pipeline.run.retry_job` to run one
+  job of a kept run again, as GitLab's *Retry*.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from shipyard.pipeline.run import (
     channel_pythons,
     hosted_files,
     prepare_target,
+    retry_job,
     run_pipeline,
 )
 
@@ -48,6 +50,7 @@ __all__ = [
     "pipeline_diagram",
     "prepare_target",
     "render_pipeline",
+    "retry_job",
     "run_pipeline",
     "write_pipeline",
 ]

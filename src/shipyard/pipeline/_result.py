@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,11 @@ from shipyard.errors import OperationError, redact
 from shipyard.pipeline._ci_local import _outcomes, safe_job_name
 
 if TYPE_CHECKING:
+    from shipyard.pipeline._ci_local import Tools
     from shipyard.pipeline._prepare import PipelineTarget
+
+#: Terminal control sequences (colours, cursor moves) that tools print even with NO_COLOR.
+_ANSI = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|[@-Z\\-_])")
 
 #: The statuses of a job that ran, as GitLab names them.
 _PASSED, _FAILED, _SKIPPED, _MANUAL = "success", "failed", "skipped", "manual"
@@ -50,6 +55,19 @@ def _seconds(seconds: float | None) -> str:
 
 
 @dataclass(frozen=True)
+class _Rerun:
+    """What running a job of a kept run again needs: the copy, the runner and the target."""
+
+    tools: Tools
+    checkout: Path
+    env: dict[str, str]
+    args: tuple[str, ...]
+    listed: dict[str, dict]
+    target: PipelineTarget
+    work: Path
+
+
+@dataclass(frozen=True)
 class PipelineResult:
     """A local pipeline run: each job's result, and the run's own output (masked)."""
 
@@ -58,6 +76,8 @@ class PipelineResult:
     output: str = field(default="", repr=False)
     #: Jobs of the pipeline this machine does not run, and why (shown in every format).
     not_run: tuple[tuple[str, str], ...] = ()
+    #: Set for a run kept with ``keep=True``: :func:`~shipyard.pipeline.run.retry_job` uses it.
+    rerun: _Rerun | None = field(default=None, repr=False, compare=False)
 
     @property
     def status(self) -> str:
@@ -122,18 +142,19 @@ class PipelineResult:
 
 def _result(
     listed: dict[str, dict], done: subprocess.CompletedProcess[str], checkout: Path,
-    target: PipelineTarget, seconds: float, work: Path, only: str | None,
+    target: PipelineTarget, seconds: float, work: Path, job: str | None,
+    only: set[str] | None = None,
 ) -> PipelineResult:  # fmt: skip
     from shipyard.runbook import normalise
 
     def clean(text: str) -> str:
-        text = redact(text, target.masked)
+        text = redact(_ANSI.sub("", text), target.masked)
         return normalise(
             text.replace(str(work / "project"), "<project>").replace(str(work), "<run>")
         )
 
     outcomes = _outcomes(done.stdout + "\n" + done.stderr, list(listed))
-    wanted = set(listed) if only is None else _with_needs(only, listed)
+    wanted = only or (set(listed) if job is None else _with_needs(job, listed))
     jobs = []
     for name, info in listed.items():
         if name not in wanted:

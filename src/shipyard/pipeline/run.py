@@ -36,6 +36,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from shipyard._tempdirs import temporary_directory
 from shipyard.config import Settings
 from shipyard.errors import ConfigError, InputError, did_you_mean
 from shipyard.pipeline._ci_local import (
@@ -64,7 +65,7 @@ from shipyard.pipeline._prepare import (
     pip_index,
     prepare_target,
 )
-from shipyard.pipeline._result import JobResult, PipelineResult, _instances, _result
+from shipyard.pipeline._result import JobResult, PipelineResult, _instances, _Rerun, _result
 from shipyard.pipeline._result import _with_needs as _with_needs
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ __all__ = [
     "leave_out",
     "pip_index",
     "prepare_target",
+    "retry_job",
     "run_pipeline",
 ]
 
@@ -102,6 +104,7 @@ def run_pipeline(
     path: Path | str = ".", *, job: str | None = None, settings: Settings | None = None,
     sandbox: Sandbox | None = None, target: PipelineTarget | None = None,
     tools: Tools | None = None, ref: str = "main", tag: str | None = None, timeout: float = 1800,
+    keep: bool = False,
 ) -> PipelineResult:  # fmt: skip
     """Run the project's pipeline here with gitlab-ci-local against the target.
 
@@ -115,6 +118,8 @@ def run_pipeline(
         ref: The branch the pipeline runs for (rules on ``$CI_COMMIT_BRANCH`` see it).
         tag: Run a tag pipeline for this tag instead (``$CI_COMMIT_TAG`` set, no branch).
         timeout: Seconds the whole run may take.
+        keep: Keep the run's copy (until this process exits) so that
+            :func:`~shipyard.pipeline.run.retry_job` can run one of its jobs again.
 
     Returns:
         Each job's status, time and masked log.
@@ -131,7 +136,9 @@ def run_pipeline(
     target = target or prepare_target(settings, sandbox=sandbox)
     if not (project / ".gitlab-ci.yml").is_file():
         pipeline = _pipeline_text(project, channel_pythons(target))
-    work = Path(tempfile.mkdtemp(prefix="shipyard-pipeline-"))
+    work = temporary_directory("shipyard-pipeline-") if keep else Path(
+        tempfile.mkdtemp(prefix="shipyard-pipeline-")
+    )
     try:
         pipeline, not_run = leave_out(pipeline)
         checkout = _checkout(project, pipeline, work / "project", ref, tag)
@@ -145,6 +152,7 @@ def run_pipeline(
         env = _runner_env(target, tools, private)
         args = ["--variables-file", str(variables), *_ref_args(checkout, tag)]
         listed = _list_jobs(tools, checkout, args, env, project / ".gitlab-ci.yml")
+        rerun = _Rerun(tools, checkout, env, tuple(args), listed, target, work) if keep else None
         if job is not None:
             if not _instances(job, listed):
                 msg = f"no job {job!r} in the pipeline{did_you_mean(job, listed)}"
@@ -154,9 +162,43 @@ def run_pipeline(
         done = _gitlab_ci_local(tools, checkout, env, args, timeout)
         seconds = time.perf_counter() - started
         result = _result(listed, done, checkout, target, seconds, work, job)
-        return dataclasses.replace(result, not_run=not_run)
+        return dataclasses.replace(result, not_run=not_run, rerun=rerun)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def retry_job(result: PipelineResult, job: str, *, timeout: float = 900) -> PipelineResult:
+    """Run one job of a kept run again, as GitLab's *Retry* button does.
+
+    The job runs alone, in the same copy, with the same variables and what the jobs before it
+    left (the wheel in ``dist/``, the dotenv report's ``APP_VERSION``): it is the same pipeline,
+    not a new one.
+
+    Args:
+        result: A run made with ``run_pipeline(..., keep=True)``.
+        job: The job to run again (a matrix job by its full name, ``test:python: [3.12]``).
+        timeout: Seconds the job may take.
+
+    Returns:
+        The job's status, time and masked log.
+
+    Raises:
+        ConfigError: The run was not kept, or ``job`` is not one of its jobs.
+    """
+    rerun = result.rerun
+    if rerun is None:
+        msg = "this run was not kept, so none of its jobs can run again"
+        raise ConfigError(msg, hint="Run it with run_pipeline(..., keep=True).")
+    if job not in rerun.listed:
+        msg = f"no job {job!r} in the pipeline{did_you_mean(job, rerun.listed)}"
+        raise ConfigError(msg, hint=f"Jobs: {', '.join(rerun.listed)}.")
+    started = time.perf_counter()
+    done = _gitlab_ci_local(rerun.tools, rerun.checkout, rerun.env, [*rerun.args, job], timeout)
+    seconds = time.perf_counter() - started
+    retried = _result(rerun.listed, done, rerun.checkout, rerun.target, seconds, rerun.work,
+                      None, only={job})  # fmt: skip
+    return dataclasses.replace(retried, rerun=rerun)
 
 
 # Jobs whose image the shell executor cannot stand in for: a python image's job installs with

@@ -216,3 +216,59 @@ def test_the_sample_project_ships_end_to_end(tmp_path, sandbox, tools, canary):
     page = requests.get(f"{sandbox.nexus_url}/repository/pypi-internal/simple/my-app/", timeout=10)
     assert "my_app-1.0.0-py3-none-any.whl" in page.text  # the wheel the deploy user uploaded
     assert canary not in result.output + result.logs() + result.to_json()
+
+
+# A publish job that refuses the same version twice, as a hosted repository with ALLOW_ONCE does.
+ONCE = """\
+stages: [build, publish]
+build:
+  stage: build
+  script:
+    - mkdir -p dist && echo wheel > dist/demo-1.2.3.whl
+    - echo "APP_VERSION=1.2.3" > build.env
+  artifacts:
+    paths: [dist/]
+    reports:
+      dotenv: build.env
+publish:
+  stage: publish
+  needs: [build]
+  script:
+    - echo "publishing $APP_VERSION from $(ls dist) as $NEXUS_PYPI_USERNAME:$NEXUS_PYPI_PASSWORD"
+    - if [ -f "published-$APP_VERSION" ]; then echo "$APP_VERSION cannot be updated"; exit 1; fi
+    - touch "published-$APP_VERSION"
+"""
+
+
+def test_a_kept_run_retries_one_job_with_what_the_jobs_before_it_left(
+    tmp_path, sandbox, tools, canary
+):
+    from shipyard.pipeline.run import retry_job
+
+    project = _project(tmp_path, ONCE)
+    first = run_pipeline(project, sandbox=sandbox, tools=tools, keep=True)
+    assert [(job.name, job.status) for job in first.jobs] == [
+        ("build", "success"), ("publish", "success")
+    ]  # fmt: skip
+    again = retry_job(first, "publish")
+    assert [(job.name, job.status) for job in again.jobs] == [("publish", "failed")]
+    log = again.jobs[0].log
+    # The wheel in dist/ and the dotenv report's APP_VERSION are the first run's: no build ran.
+    assert "publishing 1.2.3 from demo-1.2.3.whl as ****:****" in log
+    assert "1.2.3 cannot be updated" in log
+    assert not again.ok and canary not in log + again.output + repr(again)
+
+
+def test_retrying_a_run_that_was_not_kept_or_an_unknown_job_is_a_clear_error(
+    tmp_path, sandbox, tools, canary
+):
+    from shipyard.errors import ConfigError
+    from shipyard.pipeline.run import retry_job
+
+    project = _project(tmp_path, ONCE)
+    gone = run_pipeline(project, sandbox=sandbox, tools=tools)
+    with pytest.raises(ConfigError, match="was not kept"):
+        retry_job(gone, "publish")
+    kept = run_pipeline(project, sandbox=sandbox, tools=tools, keep=True, job="build")
+    with pytest.raises(ConfigError, match=r"no job 'publsh' in the pipeline \(did you mean"):
+        retry_job(kept, "publsh")

@@ -200,3 +200,12 @@ def test_not_run_jobs_are_shown_in_every_format():
         {"name": "pages", "why": "no container here"}
     ]
     assert "not run here: <code>pages</code>" in result._repr_html_()
+
+
+def test_job_logs_lose_terminal_colours_and_cursor_moves():
+    from shipyard.pipeline._result import _ANSI
+
+    twine = ("\x1b[33mWARNING \x1b[0m Error\x1b[?25l\n"
+             "\x1b[2K\x1b[35m100%\x1b[0m \x1b[31mERROR\x1b[0m")  # fmt: skip
+    assert _ANSI.sub("", twine) == "WARNING  Error\n100% ERROR"
+    assert _ANSI.sub("", "plain [33m text") == "plain [33m text"  # no escape, nothing removed
