@@ -136,8 +136,10 @@ def run_pipeline(
     target = target or prepare_target(settings, sandbox=sandbox)
     if not (project / ".gitlab-ci.yml").is_file():
         pipeline = _pipeline_text(project, channel_pythons(target))
-    work = temporary_directory("shipyard-pipeline-") if keep else Path(
-        tempfile.mkdtemp(prefix="shipyard-pipeline-")
+    work = (
+        temporary_directory("shipyard-pipeline-")
+        if keep
+        else Path(tempfile.mkdtemp(prefix="shipyard-pipeline-"))
     )
     try:
         pipeline, not_run = leave_out(pipeline)
