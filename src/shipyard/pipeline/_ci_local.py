@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shipyard.errors import ConfigError, InputError, OperationError, redact
+from shipyard.pipeline._python_image import COMMAND_VARIABLE, install_command
 
 if TYPE_CHECKING:
     from shipyard.pipeline._prepare import PipelineTarget
@@ -44,6 +45,11 @@ def tool_cache() -> Path:
     """Return the directory the tools are installed in (``~/.cache/shipyard/ci-local``)."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(os.environ.get("SHIPYARD_CI_LOCAL_DIR") or Path(base) / "shipyard" / "ci-local")
+
+
+def pip_cache() -> Path:
+    """Return the pip cache the jobs share, as a runner host's (``~/.cache/shipyard/pip``)."""
+    return tool_cache().parent / "pip"
 
 
 def ensure_tools(cache_dir: Path | None = None, *, install: bool = True) -> Tools:
@@ -92,7 +98,8 @@ def _runner_env(target: PipelineTarget, tools: Tools, private: Path) -> dict[str
     """Return the environment gitlab-ci-local and its shell jobs run in.
 
     Like a runner's host: this machine's pip configuration is left out (a job sees only the
-    index the runner names), and the stand-in micromamba comes first on PATH.
+    index the runner names), the stand-in micromamba comes first on PATH, and pip installs only
+    into a virtual environment (a python image's job gets one: ``_python_image``).
     """
     bindir = private / "bin"
     bindir.mkdir()
@@ -102,6 +109,7 @@ def _runner_env(target: PipelineTarget, tools: Tools, private: Path) -> dict[str
         encoding="utf-8",
     )
     standin.chmod(0o755)
+    python_image = install_command(bindir)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "MAMBA_", "CONDA"))}
     env.pop("VIRTUAL_ENV", None)
     path = [str(bindir), str(tools.node.parent)]
@@ -112,7 +120,10 @@ def _runner_env(target: PipelineTarget, tools: Tools, private: Path) -> dict[str
     ]
     env |= {"PATH": os.pathsep.join(path), "PIP_CONFIG_FILE": os.devnull,
             "PIP_DISABLE_PIP_VERSION_CHECK": "1", "SHIPYARD_MICROMAMBA": str(standin),
-            "NO_COLOR": "1", "PIP_PROGRESS_BAR": "off"}  # fmt: skip
+            COMMAND_VARIABLE: str(python_image), "NO_COLOR": "1", "PIP_PROGRESS_BAR": "off",
+            # pip refuses to install outside a virtual environment: no job, whatever its image,
+            # installs into this machine's Python; the runner's own pip cache serves every job.
+            "PIP_REQUIRE_VIRTUALENV": "1", "PIP_CACHE_DIR": str(pip_cache())}  # fmt: skip
     return env | target.runner_env
 
 

@@ -39,6 +39,8 @@ class PipelineTarget:
             setting): ``PIP_INDEX_URL`` (the PyPI group) and ``MAMBA_CHANNEL_ALIAS`` (Nexus's
             conda proxies).
         plans: What setting up the target changed (empty plans the second time).
+        shipyard_missing: Why Nexus holds no Shipyard wheel for the gate jobs, ``""`` when it
+            does (or the target is real: a company publishes Shipyard itself).
     """
 
     nexus_url: str
@@ -46,6 +48,7 @@ class PipelineTarget:
     masked: tuple[Secret, ...] = field(repr=False)
     runner_env: dict[str, str]
     plans: tuple[Plan, ...] = ()
+    shipyard_missing: str = ""
 
 
 def pip_index() -> str:
@@ -185,13 +188,34 @@ def prepare_target(
                         description="Where conda channel names resolve (Nexus conda proxies)"),
     ]  # fmt: skip
     variables_plan = apply(gitlab.plan_variables(wanted, project))
+    plans = [nexus_plan, variables_plan]
+    missing = ""
+    if sandbox is not None:
+        missing = _publish_shipyard(upload, desired.user.user_id, desired.user.password, plans)
     values, masked = _job_variables(project.variables())
     masked += [desired.user.password, Secret(auth[1])]
     if sandbox is not None:
         masked.append(sandbox.gitlab_token)
     runner_env = {"PIP_INDEX_URL": f"{group}simple/", "MAMBA_CHANNEL_ALIAS": alias}
-    return PipelineTarget(client.url, values, _variants(masked), runner_env,
-                          (nexus_plan, variables_plan))  # fmt: skip
+    return PipelineTarget(client.url, values, _variants(masked), runner_env, tuple(plans),
+                          missing)  # fmt: skip
+
+
+def _publish_shipyard(upload: str, user: str, password: Secret, plans: list[Plan]) -> str:
+    """Upload this Shipyard's wheel to the hosted repository (plan/apply); return why not, or "".
+
+    The rendered gate jobs install ``shipyard[gates]==<this version>`` from the group.
+    """
+    from shipyard import __version__
+    from shipyard.pipeline._self_wheel import NOT_RUN, built_wheel, plan_shipyard_wheel
+    from shipyard.pipeline._self_wheel import source_tree as find_tree
+    from shipyard.plans import apply
+
+    tree = find_tree()
+    if tree is None:
+        return NOT_RUN.format(version=__version__)
+    plans.append(apply(plan_shipyard_wheel(built_wheel(tree), upload, user, password)))
+    return ""
 
 
 def hosted_files(target: PipelineTarget, project: str) -> list[str]:

@@ -65,8 +65,10 @@ from shipyard.pipeline._prepare import (
     pip_index,
     prepare_target,
 )
+from shipyard.pipeline._python_image import stand_in
 from shipyard.pipeline._result import JobResult, PipelineResult, _instances, _Rerun, _result
 from shipyard.pipeline._result import _with_needs as _with_needs
+from shipyard.pipeline._self_wheel import without_shipyard_jobs
 
 if TYPE_CHECKING:
     from shipyard.sandbox import Sandbox
@@ -143,6 +145,10 @@ def run_pipeline(
     )
     try:
         pipeline, not_run = leave_out(pipeline)
+        if target.shipyard_missing:
+            pipeline, more = without_shipyard_jobs(pipeline, target.shipyard_missing)
+            not_run += more
+        pipeline, _ = stand_in(pipeline)
         checkout = _checkout(project, pipeline, work / "project", ref, tag)
         private = work / "private"
         private.mkdir(mode=0o700)
@@ -203,12 +209,10 @@ def retry_job(result: PipelineResult, job: str, *, timeout: float = 900) -> Pipe
     return dataclasses.replace(retried, rerun=rerun)
 
 
-# Jobs whose image the shell executor cannot stand in for: a python image's job installs with
-# the image's own pip, which here would be this machine's Python; buildah pushes to the
-# project's container registry (CI_REGISTRY), which a local run does not have.
+# Jobs whose image the shell executor cannot stand in for (a python image's job gets a virtual
+# environment instead: _python_image): buildah pushes to the project's container registry
+# (CI_REGISTRY), which a local run does not have.
 _NOT_HERE = (
-    ("python:", "its image's pip would install into this machine's Python (the shell executor "
-     "has no container)"),
     ("buildah", "buildah pushes to the project's container registry (CI_REGISTRY), which a "
      "local run has not; chapter 04 builds the image with buildah here"),
 )  # fmt: skip
