@@ -200,11 +200,15 @@ def _load(pipeline: str) -> tuple[Any, Any]:
 # -- the command the line runs ----------------------------------------------------------------
 
 
+_MAIN = "import sys; from shipyard.pipeline._python_image import main; sys.exit(main())"
+
+
 def install_command(bindir: Path) -> Path:
     """Write the command the injected line runs into ``bindir``; return it."""
     command = bindir / "shipyard-python-image"
     command.write_text(
-        f'#!/bin/sh\nexec "{sys.executable}" -m shipyard.pipeline._python_image "$@"\n',
+        # Not `-m`: the package imports this module first, and runpy warns about that.
+        f'#!/bin/sh\nexec "{sys.executable}" -c "{_MAIN}" "$@"\n',
         encoding="utf-8",
     )
     command.chmod(0o755)

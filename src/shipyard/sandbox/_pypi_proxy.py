@@ -61,6 +61,7 @@ class PypiProxy:
         self._lock = threading.Lock()
         self._pages: dict[str, tuple[float, list[dict[str, Any]]]] = {}
         self._files: dict[str, str] = {}  # "<repo>/<key>" -> upstream URL
+        self._fetching: dict[str, threading.Lock] = {}  # "<repo>/<key>" -> its download
 
     def answer(self, repo: dict[str, Any], method: str, sub: str) -> Response:
         """Answer a GET or HEAD under a PyPI proxy repository."""
@@ -116,20 +117,35 @@ class PypiProxy:
     def _file(self, repo: dict[str, Any], local: str) -> Response:
         path = self._cache / repo["name"] / local
         if not path.is_file():
+            key = f"{repo['name']}/{local}"
             with self._lock:
-                url = self._files.get(f"{repo['name']}/{local}")
+                url = self._files.get(key)
+                fetching = self._fetching.setdefault(key, threading.Lock())
             if url is None:
                 return _text(404, "Not Found")
-            import requests
-
-            answer = requests.get(url, timeout=_TIMEOUT)
-            if answer.status_code != 200:
-                return _text(404 if answer.status_code == 404 else 502, "Not Found")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(path.suffix + ".part")
-            partial.write_bytes(answer.content)
-            partial.replace(path)
+            # One download per file: jobs that ask for it at the same time wait for it, as
+            # Nexus serves a proxied file once it has fetched it.
+            with fetching:
+                status = 200 if path.is_file() else _download(url, path)
+            if status != 200:
+                return _text(404 if status == 404 else 502, "Not Found")
         return Response(200, path.read_bytes(), [("Content-Type", "application/octet-stream")])
+
+
+def _download(url: str, path: Path) -> int:
+    """Fetch a file of the remote into ``path`` (whole, or not at all); return the status."""
+    import requests
+
+    with requests.get(url, timeout=_TIMEOUT, stream=True) as answer:
+        if answer.status_code != 200:
+            return answer.status_code
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{threading.get_ident()}.part")
+        with partial.open("wb") as out:
+            for chunk in answer.iter_content(1 << 20):
+                out.write(chunk)
+        partial.replace(path)
+    return 200
 
 
 def _fetch_files(url: str) -> list[dict[str, Any]] | None:
