@@ -109,7 +109,8 @@ def test_default_image_and_before_script_reach_jobs_unless_inherit_says_no():
 
 
 def test_references_stay_references():
-    text, _ = pi.stand_in(textwrap.dedent("""\
+    text, _ = pi.stand_in(
+        textwrap.dedent("""\
         .setup:
           before_script: [echo setup]
         whole:
@@ -122,7 +123,8 @@ def test_references_stay_references():
             - !reference [.setup, before_script]
             - echo mine
           script: [x]
-        """))
+        """)
+    )
     assert text.count("!reference [.setup, before_script]") == 2
     data = YAML(typ="rt").load(text)
     assert [str(item) for item in data["items"]["before_script"]][2] == "echo mine"
@@ -159,8 +161,9 @@ def test_a_before_script_that_is_not_commands_is_a_clear_error():
 
 @pytest.mark.parametrize(
     "pipeline",
-    ["", "[1, 2]", "a: [", "job:\n  image: python:3.12\n", "trigger:\n  image: python:3\n  trigger: x\n",
-     "build:\n  script: [echo]\n", "default: 3\nj:\n  image: python:3\n  extends: 5\n  script: [x]\n"],
+    ["", "[1, 2]", "a: [", "job:\n  image: python:3.12\n",
+     "trigger:\n  image: python:3\n  trigger: x\n", "build:\n  script: [echo]\n",
+     "default: 3\nj:\n  image: python:3\n  extends: 5\n  script: [x]\n"],
 )  # fmt: skip
 def test_pipelines_without_a_python_job_or_unreadable_come_back_unchanged(pipeline):
     text, changed = pi.stand_in(pipeline)
