@@ -59,6 +59,9 @@ class Context:
         once per run (one walk of the project), however many gates use it.
         """
         excluded = {Path(e).as_posix().strip("/") for e in self.settings.exclude}
+        # Hidden directories (.git, .venv, a job's .mamba) are no one's code: the gates' own
+        # walker skips them, and the tools get a list without them (bandit walks into them).
+        excluded |= {_hidden for root in self.roots for _hidden in _hidden_dirs(self.root, root)}
         return [p for root in self.roots for p in _without(self.root, root, excluded)]
 
     def relative(self, path: str | Path) -> str:
@@ -180,6 +183,16 @@ def _without(base: Path, path: str, excluded: set[str]) -> list[str]:
     if not _holds_excluded(base / path, prefix, excluded):
         return [path]
     return [p for name in _entries(base / path) for p in _without(base, prefix + name, excluded)]
+
+
+def _hidden_dirs(base: Path, root: str) -> list[str]:
+    """Return the hidden directories directly under a root, relative to the base."""
+    directory = base / root
+    prefix = Path(root).as_posix().strip("/")
+    prefix = "" if prefix in ("", ".") else f"{prefix}/"
+    if not directory.is_dir():
+        return []
+    return [f"{prefix}{e.name}" for e in directory.iterdir() if e.is_dir() and e.name[:1] == "."]
 
 
 def _holds_excluded(directory: Path, prefix: str, excluded: set[str]) -> bool:

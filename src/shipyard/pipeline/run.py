@@ -374,4 +374,9 @@ def _checkout(project: Path, pipeline: str, into: Path, ref: str, tag: str | Non
         if done.returncode:
             msg = f"git {args[0]} failed in the pipeline's copy: {done.stderr.strip()[-300:]}"
             raise ConfigError(msg, hint="Check that git works here (git --version).")
+    # The jobs share this one directory, where GitLab gives each its own clone: what other jobs
+    # leave (environments, the stand-in's virtual environments) is ignored, as a clone would
+    # not have it, by the tools that honour git's ignores (ruff, ty).
+    with (into / ".git" / "info" / "exclude").open("a", encoding="utf-8") as exclude:
+        exclude.write("/.mamba/envs/\n/.shipyard-python/\n/.gitlab-ci-local/\n")
     return into

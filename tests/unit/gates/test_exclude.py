@@ -27,3 +27,12 @@ def test_no_exclusion_keeps_paths_as_written(tmp_path):
     root = tree(tmp_path, "src/pkg/a.py")
     assert Context(root, GateSettings(paths=["src"])).paths == ["src"]
     assert Context(root, GateSettings(paths=["src"], exclude=["src"])).paths == []
+
+
+def test_hidden_directories_reach_no_tool(tmp_path):
+    # A job's environments (.mamba, .venv) sit in the project's directory: bandit would walk them.
+    root = tree(tmp_path, "pkg/a.py", ".mamba/envs/x/lib/site.py", ".venv/lib/b.py", "top.py",
+                "src_like/.cache/c.py")  # fmt: skip
+    (root / ".git").mkdir()
+    assert Context(root, GateSettings()).paths == ["pkg", "src_like", "top.py"]
+    assert Context(root, GateSettings(paths=["pkg"])).paths == ["pkg"]
