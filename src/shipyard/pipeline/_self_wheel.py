@@ -171,17 +171,9 @@ def without_shipyard_jobs(pipeline: str, why: str) -> tuple[str, tuple[tuple[str
     """
     import io
 
-    from shipyard.pipeline import ciyaml
     from shipyard.pipeline._python_image import _load
 
-    parsed = ciyaml.parse(pipeline)
-    if parsed.data is None:
-        return pipeline, ()
-    names = [
-        job.name
-        for job in parsed.jobs()
-        if any(_INSTALLS_SHIPYARD.search(line.text) for line in parsed.script(job))
-    ]
+    names = _installing_shipyard(pipeline)
     data, yaml = _load(pipeline)
     if not names or data is None:
         return pipeline, ()
@@ -194,6 +186,18 @@ def without_shipyard_jobs(pipeline: str, why: str) -> tuple[str, tuple[tuple[str
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue(), tuple((name, why) for name in names)
+
+
+def _installing_shipyard(pipeline: str) -> list[str]:
+    """Return the jobs whose commands (extends and ``!reference`` resolved) install Shipyard."""
+    from shipyard.pipeline import ciyaml
+
+    parsed = ciyaml.parse(pipeline)
+    if parsed.data is None:
+        return []
+    installs = _INSTALLS_SHIPYARD.search
+    return [job.name for job in parsed.jobs()
+            if any(installs(line.text) for line in parsed.script(job))]  # fmt: skip
 
 
 def _need(need: object) -> str:
