@@ -153,7 +153,9 @@ def prepare_target(
     chapter 03's conda proxy of conda-forge; a PyPI proxy of the index this machine's pip uses
     and the group ``pypi-all`` of the hosted repository and that proxy, with the variables the
     rendered pipeline reads them from (``NEXUS_PYPI_GROUP_URL``, ``NEXUS_CONDA_ALIAS``). The
-    variables the jobs get are read back from GitLab, as a runner gets them.
+    variables the jobs get are read back from GitLab, as a runner gets them. In the sandbox,
+    this Shipyard's wheel in the hosted repository, which the rendered gate jobs install
+    (``shipyard_missing`` says why not, when there is no source tree to build it from).
 
     Raises:
         OperationError: Nexus or GitLab refused a step.

@@ -4,14 +4,16 @@
 
 1. sets up what the pipeline needs on the target with the chapters' own plan/apply (the hosted
    PyPI repository and the deploy user of chapter 01, the CI variables in GitLab, the conda proxy
-   of chapter 03) and a PyPI proxy repository through which jobs get their packages, as a
-   company's ``pypi-all`` serves them;
+   of chapter 03), a PyPI proxy repository through which jobs get their packages, as a
+   company's ``pypi-all`` serves them, and, in the sandbox, Shipyard's own wheel, which the gate
+   jobs install (``shipyard.pipeline._self_wheel``);
 2. copies the project into a temporary git repository (gitlab-ci-local runs only git-tracked
    files) with the rendered pipeline when the project has none, so the user's checkout is never
    touched;
 3. runs gitlab-ci-local (https://github.com/firecow/gitlab-ci-local) with the shell executor,
-   the CI variables as GitLab gives them to a job, and a stand-in ``micromamba`` on PATH
-   (``shipyard.pipeline._micromamba``), never written into the project;
+   the CI variables as GitLab gives them to a job, a stand-in ``micromamba`` on PATH
+   (``shipyard.pipeline._micromamba``), and for each job of a ``python`` image a virtual
+   environment of its own (``shipyard.pipeline._python_image``), never written into the project;
 4. reads each job's status and time, and its log with every secret masked (gitlab-ci-local
    prints variables unmasked) and volatile values normalised.
 
