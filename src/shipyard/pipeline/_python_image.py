@@ -240,13 +240,13 @@ def _venv_command(python: str, venv: Path) -> list[str]:
     return [python, "-m", "venv", str(venv)]
 
 
-def activate(image: str, job_dir: Path, job_id: str) -> str:
+def activate(image: str, job_dir: Path, job: str) -> str:
     """Make a fresh virtual environment for the job; return the shell code that activates it.
 
     Raises:
         OSError: ``python -m venv`` failed.
     """
-    venv = job_dir / _VENVS / (re.sub(r"[^\w.-]", "_", job_id) or "job")
+    venv = job_dir / _VENVS / (re.sub(r"[^\w.-]", "_", job) or "job")
     if venv.exists():
         shutil.rmtree(venv)
     python, note = _interpreter(image)
@@ -271,7 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     image = os.path.expandvars(args[0])  # GitLab expands the job's variables in image names
     job_dir = Path(os.environ.get("CI_PROJECT_DIR") or Path.cwd())
     try:
-        print(activate(image, job_dir, os.environ.get("CI_JOB_ID") or str(os.getpid())), end="")
+        # The job's name (slug), not its id: the same directory, and log line, every run.
+        job = os.environ.get("CI_JOB_NAME_SLUG") or os.environ.get("CI_JOB_ID") or str(os.getpid())
+        print(activate(image, job_dir, job), end="")
     except OSError as exc:
         print(f"{image} (stand-in): error: {exc}", file=sys.stderr)
         return 1
