@@ -3,10 +3,15 @@
 Bandit flags calls and patterns with known risks: ``eval``, ``subprocess`` with ``shell=True``,
 ``yaml.load``, hard-coded passwords, weak hashes. An issue at or above ``bandit-severity`` (with at
 least ``bandit-confidence``) fails the gate. Findings carry bandit's test id (``B602``); silence a
-reviewed line with ``# nosec B602`` and a reason.
+reviewed line with ``# nosec B602`` and a reason. Unless the project configures bandit
+(``[tool.bandit]``), the asserts of test files (``test_*.py``, ``*_test.py``, ``conftest.py``)
+are not issues: they are how pytest tests check.
 """
 
 from __future__ import annotations
+
+import tempfile
+from pathlib import Path
 
 from shipyard.findings import Finding
 from shipyard.gates._model import FAILED, PASSED, Context, GateResult, parse_json, run_tool
@@ -15,6 +20,11 @@ __all__ = ["NAME", "run", "threshold"]
 
 NAME = "bandit"
 _SEVERITY = {"LOW": "info", "MEDIUM": "warning", "HIGH": "error"}
+# Without a [tool.bandit] of the project's own: asserts are fine in test files (bandit's docs,
+# "B101: assert_used"), and nowhere else.
+_TESTS_ASSERT = (
+    "assert_used:\n  skips: ['*/test_*.py', 'test_*.py', '*_test.py', '*/conftest.py']\n"
+)
 
 
 def threshold(context: Context) -> str:
@@ -29,9 +39,15 @@ def run(context: Context) -> GateResult:
     args = ["-q", "-f", "json", "-r", "--severity-level", s.bandit_severity,
             "--confidence-level", s.bandit_confidence]  # fmt: skip
     pyproject = context.root / "pyproject.toml"
-    if pyproject.is_file() and "[tool.bandit" in pyproject.read_text(encoding="utf-8"):
-        args += ["-c", "pyproject.toml"]
-    done = run_tool("bandit", [*args, *context.paths], context.root)
+    with tempfile.TemporaryDirectory(prefix="shipyard-bandit-") as tmp:
+        if pyproject.is_file() and "[tool.bandit" in pyproject.read_text(encoding="utf-8"):
+            args += ["-c", "pyproject.toml"]
+        else:
+            # pytest's tests are asserts: bandit's own docs skip B101 (assert_used) in them.
+            config = Path(tmp) / "bandit.yaml"
+            config.write_text(_TESTS_ASSERT, encoding="utf-8")
+            args += ["-c", str(config)]
+        done = run_tool("bandit", [*args, *context.paths], context.root)
     report = parse_json("bandit", done.stdout)
     findings = [
         Finding(context.relative(item["filename"]), int(item["line_number"]), item["test_id"],
