@@ -45,7 +45,8 @@ class GateSettings:
     paths: list[str] = _gate(
         [],
         "Files and directories the code gates (ruff, radon, ty, bandit, semgrep) check, relative "
-        "to the project. Empty: `src` when it exists, else the project directory.",
+        "to the project. Empty: `src` when it exists, else the project directory. The hidden "
+        "directories directly under them (`.git`, `.venv`, a job's `.mamba`) are never checked.",
     )
     exclude: list[str] = _gate(
         [],
