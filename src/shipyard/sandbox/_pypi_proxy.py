@@ -8,6 +8,11 @@ same for a proxy whose remote is an HTTP(S) index, e.g. ``https://pypi.org/`` or
 machine's pip is configured for: pages are fetched with PEP 691 JSON (HTML as a fallback) and
 kept for ``metadataMaxAge`` minutes, files are kept on disk in the state directory. Nothing is
 fetched until a client asks, so the rest of the sandbox stays offline.
+
+A file whose remote page offers its metadata apart (PEP 658 / PEP 714: ``core-metadata`` in the
+JSON page, ``data-core-metadata`` in HTML) keeps that attribute, and ``<file>.metadata`` is served
+from the remote's: pip reads a candidate's dependencies from a few kilobytes instead of
+downloading the whole wheel, which decides how long a backtracking resolve takes.
 """
 
 from __future__ import annotations
@@ -109,6 +114,11 @@ class PypiProxy:
                 extra += f' data-requires-python="{html.escape(entry["requires_python"])}"'
             if entry.get("yanked"):
                 extra += ' data-yanked=""'
+            if entry.get("metadata"):
+                with self._lock:
+                    self._files[f"{repo['name']}/{local}.metadata"] = entry["url"] + ".metadata"
+                value = html.escape(entry["metadata"])
+                extra += f' data-core-metadata="{value}" data-dist-info-metadata="{value}"'
             lines.append(f'<a href="../../packages/{local}{fragment}"{extra}>'
                          f"{html.escape(entry['filename'])}</a><br/>")  # fmt: skip
         lines.append("</body></html>\n")
@@ -165,6 +175,9 @@ def _fetch_files(url: str) -> list[dict[str, Any]] | None:
                 "sha256": (f.get("hashes") or {}).get("sha256", ""),
                 "requires_python": f.get("requires-python") or "",
                 "yanked": bool(f.get("yanked")),
+                "metadata": _metadata_attribute(
+                    f.get("core-metadata", f.get("data-dist-info-metadata"))
+                ),
             }
             for f in json.loads(answer.text).get("files", [])
         ]
@@ -180,8 +193,22 @@ def _fetch_files(url: str) -> list[dict[str, Any]] | None:
             "sha256": fragment.removeprefix("sha256=") if fragment.startswith("sha256=") else "",
             "requires_python": link.get("data-requires-python") or "",
             "yanked": "data-yanked" in link,
+            "metadata": link.get("data-core-metadata") or link.get("data-dist-info-metadata") or "",
         })  # fmt: skip
     return files
+
+
+def _metadata_attribute(value: object) -> str:
+    """Return a JSON page's ``core-metadata`` as the HTML attribute's value (``""``: none).
+
+    PEP 691 gives ``true`` or a dict of hashes; PEP 714's HTML form is ``true`` or
+    ``<name>=<hex>``.
+    """
+    if isinstance(value, dict):
+        if value.get("sha256"):
+            return f"sha256={value['sha256']}"
+        return next((f"{name}={digest}" for name, digest in value.items() if digest), "true")
+    return "true" if value is True else ""
 
 
 def _text(status: int, message: str) -> Response:
