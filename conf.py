@@ -15,6 +15,9 @@ copyright = "2026, Shipyard developers"  # noqa: A001 - Sphinx's name
 release = version = shipyard.__version__
 
 extensions = [
+    # First: executes the stale chapters in the background while Sphinx reads the other pages,
+    # each chapter read once its execution is cached (MyST-NB then starts no kernel).
+    "shipyard.site.build",
     "myst_nb",
     "sphinx_design",
     "sphinx_copybutton",
@@ -51,8 +54,10 @@ exclude_patterns = [
     "docs/explanation/_generated",  # fragments the explanation pages include
 ]
 
-# Notebooks: executed on build, cached, and a cell that raises fails the build unless it is tagged
-# raises-exception. The cache lives in .jupyter_cache, keyed on each notebook's code cells.
+# Notebooks: executed on build (by shipyard.site.build), cached, and a cell that raises fails the
+# build unless it is tagged raises-exception. The cache lives in .jupyter_cache, keyed on each
+# notebook's code cells and the package's fingerprint (shipyard.site.execute).
+shipyard_notebooks = "notebooks/*.ipynb"
 nb_execution_mode = "cache"
 nb_execution_cache_path = ".jupyter_cache"
 nb_execution_raise_on_error = True
@@ -91,28 +96,3 @@ nitpick_ignore_regex = [
     (r"py:class", r"(_toml\.KeyLines|shipyard\.([a-z]+\.)*_[a-z_]+\..*)"),
 ]
 suppress_warnings = ["myst.header"]
-
-
-def _execute_notebooks(app) -> None:
-    """Execute the stale chapters in parallel into the cache before MyST-NB reads them.
-
-    MyST-NB then finds every chapter in its cache and starts no kernel. The executor also drops
-    cached executions made with another version of the package (see shipyard.site.execute).
-    """
-    from pathlib import Path
-
-    from shipyard.site.execute import execute
-
-    root = Path(app.srcdir)
-    report = execute(sorted((root / "notebooks").glob("*.ipynb")), root / nb_execution_cache_path)
-    app._shipyard_executed = [f"notebooks/{Path(name).stem}" for name in report.executed]
-
-
-def _reread_executed(app, env, added, changed, removed):
-    """Re-read a chapter executed again though its file did not change (the package did)."""
-    return [name for name in getattr(app, "_shipyard_executed", []) if name in env.found_docs]
-
-
-def setup(app):
-    app.connect("builder-inited", _execute_notebooks)
-    app.connect("env-get-outdated", _reread_executed)

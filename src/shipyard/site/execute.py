@@ -1,9 +1,10 @@
 """Execute the runbook's notebooks once, in parallel, into the cache the site reads.
 
-One executor serves every consumer of an executed chapter: the site build (``conf.py`` runs it
-before MyST-NB reads the notebooks, so MyST-NB finds every chapter in its cache and starts no
-kernel), ``python3 dev.py notebooks`` (which writes the cached outputs into the notebooks) and the
-tests (which compare the committed outputs with the cached execution instead of executing again).
+One executor serves every consumer of an executed chapter: the site build (its extension,
+:mod:`shipyard.site.build`, starts it in the background and makes MyST-NB read each chapter only
+once its execution is in the cache, so MyST-NB starts no kernel), ``python3 dev.py notebooks``
+(which writes the cached outputs into the notebooks) and the tests (which compare the committed
+outputs with the cached execution instead of executing again).
 
 The cache is MyST-NB's own jupyter-cache (``.jupyter_cache``). Its key is a notebook's code cells,
 which misses a change in the package the cells call. So every record written here also stores
@@ -21,24 +22,28 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import heapq
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import shipyard
+from shipyard.site._startup import defer_iri_grammar
 
 if TYPE_CHECKING:
     from jupyter_cache.cache.main import JupyterCacheBase
 
 __all__ = [
     "CANARY",
+    "Execution",
     "ExecutionReport",
     "NotebookFailed",
     "execute",
@@ -184,6 +189,7 @@ def _kernel_environment(notebook: Path) -> None:
 
 def _execute_one(path_text: str, announce: bool) -> tuple[str, float, str | None]:
     """Execute one notebook in this (worker) process; return its JSON, seconds, and any error."""
+    defer_iri_grammar()  # a second of every worker's start, before its kernel starts
     import nbclient
     import nbformat
 
@@ -214,36 +220,142 @@ def _jobs(wanted: int | None, count: int) -> int:
     return max(1, min(wanted or cores or 1, count))
 
 
-def _run_pool(
-    todo: list[Path],
-    workers: int,
-    cache: JupyterCacheBase,
-    fingerprint: str,
-    report: ExecutionReport,
-    log: Log,
-) -> None:
+def _run_pool(todo: list[Path], workers: int, cache_dir: Path, run: Execution) -> None:
     """Execute ``todo`` in ``workers`` processes, caching each execution as it finishes."""
     import nbformat
+    from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
+    cache = get_cache(str(cache_dir))  # this thread's own connection
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
         running: dict[Future[Any], Path] = {
-            pool.submit(_execute_one, str(path), log is _stderr): path for path in todo
+            pool.submit(_execute_one, str(path), run.log is _stderr): path for path in todo
         }
         while running:
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
                 path = running.pop(future)
                 text, seconds, error = future.result()
-                if error is not None:
-                    log(f"{path.name} FAILED after {seconds:.1f} s")
-                    report.failed[path.name] = NotebookFailed(path.name, error)
-                    continue
-                data = {"execution_seconds": seconds, FINGERPRINT_KEY: fingerprint}
-                bundle = CacheBundleIn(nbformat.reads(text, as_version=4), str(path), data=data)
-                cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
-                report.executed[path.name] = seconds
-                log(f"{path.name} executed in {seconds:.1f} s")
+                if error is None:
+                    data = {"execution_seconds": seconds, FINGERPRINT_KEY: run.fingerprint}
+                    notebook = nbformat.reads(text, as_version=4)
+                    bundle = CacheBundleIn(notebook, str(path), data=data)
+                    cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
+                run.finished(path, seconds, error)
+
+
+def _predicted_finish(
+    todo: list[Path], durations: dict[str, float], workers: int
+) -> dict[str, float]:
+    """Return when each chapter should finish, in seconds, if they take their last durations."""
+    slots = [0.0] * workers
+    finish = {}
+    for path in todo:  # the pool starts them in this order, each on the first free worker
+        start = heapq.heappop(slots)
+        finish[path.name] = start + durations.get(path.name, 0.0)
+        heapq.heappush(slots, finish[path.name])
+    return finish
+
+
+class Execution:
+    """The stale chapters executing in a background thread, while the caller does other work.
+
+    :meth:`start` decides, before it returns, which chapters execute (:attr:`todo`) and which
+    come from the cache; the site build then reads its other pages while the chapters execute,
+    and :meth:`wait_for` blocks only until one chapter is in the cache.
+    """
+
+    def __init__(
+        self,
+        notebooks: Sequence[Path],
+        cache_dir: Path,
+        *,
+        jobs: int | None = None,
+        force: bool = False,
+        log: Log = _stderr,
+    ) -> None:
+        self.notebooks = list(notebooks)
+        self.cache_dir = cache_dir
+        self.jobs = jobs
+        self.force = force
+        self.log = log
+        self.report = ExecutionReport()
+        self.todo: list[Path] = []
+        #: Seconds from the start until each chapter should be in the cache (0 when cached).
+        self.finish: dict[str, float] = {}
+        self.fingerprint = ""
+        self._done = {path.name: threading.Event() for path in self.notebooks}
+        self._thread: threading.Thread | None = None
+        self._lock = ExitStack()
+        self._start = 0.0
+
+    def start(self) -> Execution:
+        """Plan under the cache's lock and start executing; return at once."""
+        self._start = time.perf_counter()
+        self.fingerprint = package_fingerprint()
+        cache = self._lock.enter_context(_locked(self.cache_dir))
+        try:
+            durations = _drop_stale_records(cache, self.fingerprint)
+            self.todo = [p for p in self.notebooks if self.force or not _is_cached(cache, p)]
+        except BaseException:
+            self._lock.close()
+            raise
+        self.report.cached = [p.name for p in self.notebooks if p not in self.todo]
+        for name in self.report.cached:
+            self._done[name].set()
+        if not self.todo:
+            self._lock.close()
+            self.report.seconds = time.perf_counter() - self._start
+            return self
+        for path in self.todo:
+            durations.setdefault(path.name, _recorded_seconds(path))
+        # The longest chapter first: it bounds the whole run.
+        self.todo.sort(key=lambda p: -durations[p.name])
+        workers = _jobs(self.jobs, len(self.todo))
+        self.finish = _predicted_finish(self.todo, durations, workers)
+        self.log(f"{len(self.todo)} to execute, {len(self.report.cached)} cached, "
+                 f"{workers} at a time")  # fmt: skip
+        self._thread = threading.Thread(
+            target=self._run, args=(workers,), name="shipyard-notebooks"
+        )
+        self._thread.start()
+        return self
+
+    def _run(self, workers: int) -> None:
+        try:
+            _run_pool(self.todo, workers, self.cache_dir, self)
+        except BaseException as error:  # the pool broke: no chapter may wait forever
+            for path in self.todo:
+                if not self._done[path.name].is_set():
+                    self.finished(path, 0.0, f"{type(error).__name__}: {error}")
+        finally:
+            self._lock.close()
+            self.report.seconds = time.perf_counter() - self._start
+            self.log(f"done in {self.report.seconds:.1f} s")
+
+    def finished(self, path: Path, seconds: float, error: str | None) -> None:
+        """Record one chapter's end (called by the pool) and wake whoever waits for it."""
+        if error is None:
+            self.report.executed[path.name] = seconds
+            self.log(f"{path.name} executed in {seconds:.1f} s")
+        else:
+            self.report.failed[path.name] = NotebookFailed(path.name, error)
+            self.log(f"{path.name} FAILED after {seconds:.1f} s")
+        self._done[path.name].set()
+
+    def wait_for(self, name: str) -> None:
+        """Block until chapter ``name`` is in the cache; raise its failure if it failed."""
+        self._done[name].wait()
+        if name in self.report.failed:
+            raise self.report.failed[name]
+
+    def join(self, *, raise_on_error: bool = True) -> ExecutionReport:
+        """Wait for every chapter; raise the first failure unless ``raise_on_error`` is False."""
+        if self._thread is not None:
+            self._thread.join()
+        if self.report.failed and raise_on_error:
+            raise next(iter(self.report.failed.values()))
+        return self.report
 
 
 def execute(
@@ -269,25 +381,8 @@ def execute(
     Raises:
         NotebookFailed: A cell raised; the other chapters are still executed and cached.
     """
-    report = ExecutionReport()
-    start = time.perf_counter()
-    fingerprint = package_fingerprint()
-    with _locked(cache_dir) as cache:
-        durations = _drop_stale_records(cache, fingerprint)
-        todo = [p for p in notebooks if force or not _is_cached(cache, p)]
-        report.cached = [p.name for p in notebooks if p not in todo]
-        # The longest chapter first: it bounds the whole run.
-        todo.sort(key=lambda p: -durations.get(p.name, _recorded_seconds(p)))
-        if todo:
-            workers = _jobs(jobs, len(todo))
-            log(f"{len(todo)} to execute, {len(report.cached)} cached, {workers} at a time")
-            _run_pool(todo, workers, cache, fingerprint, report, log)
-    report.seconds = time.perf_counter() - start
-    if todo:
-        log(f"done in {report.seconds:.1f} s")
-    if report.failed and raise_on_error:
-        raise next(iter(report.failed.values()))
-    return report
+    run = Execution(notebooks, cache_dir, jobs=jobs, force=force, log=log).start()
+    return run.join(raise_on_error=raise_on_error)
 
 
 def executed_notebook(path: Path, cache_dir: Path) -> Any:
