@@ -70,6 +70,7 @@ class Bench:
         for name in ("SHIPYARD_NEXUS_URL", "SHIPYARD_GITLAB_URL", "SHIPYARD_TARGET"):
             self.env.pop(name, None)
         self.results: dict[str, dict[str, float | int]] = {}
+        self.load_at_start = os.getloadavg()[0]
 
     def step(self, name: str, command: list[str], cwd: Path | None = None) -> None:
         log = self.scratch / f"kernels-{len(self.results)}.log"
@@ -86,7 +87,11 @@ class Bench:
             print(result.stdout[-3000:], result.stderr[-3000:], sep="\n")
             sys.exit(f"{name} failed (exit {result.returncode})")
         self.results[name] = {"seconds": round(seconds, 1), "kernels": kernels}
-        print(f"    {seconds:7.1f} s, {kernels} kernel start(s)", flush=True)
+        load = os.getloadavg()[0]
+        self.results[name]["load"] = round(load, 1)
+        print(
+            f"    {seconds:7.1f} s, {kernels} kernel start(s), load average {load:.1f}", flush=True
+        )
 
     def sphinx(self) -> list[str]:
         return [sys.executable, "-m", "sphinx", "-q", "-b", "html", ".", "public"]
@@ -119,10 +124,12 @@ def main() -> None:
             shutil.rmtree(tree / "public", ignore_errors=True)
             pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
             bench.step("test (cold cache)", pytest)
-    report(bench.results, options)
+    report(bench.results, options, bench.load_at_start)
 
 
-def report(results: dict[str, dict[str, float | int]], options: argparse.Namespace) -> None:
+def report(
+    results: dict[str, dict[str, float | int]], options: argparse.Namespace, load_at_start: float
+) -> None:
     seconds = {name: float(r["seconds"]) for name, r in results.items()}
     cold, sequential = seconds["cold site"], seconds["sequential nbconvert"]
     ratios = {
@@ -134,7 +141,7 @@ def report(results: dict[str, dict[str, float | int]], options: argparse.Namespa
         ratios["test / cold site"] = seconds["test (cold cache)"] / cold
     machine = (
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"load average {os.getloadavg()[0]:.1f} at the end"
+        f"load average {load_at_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
     )
     print(f"\nref {options.ref} on {machine}")
     for name, value in ratios.items():

@@ -36,6 +36,5 @@ def defer_iri_grammar() -> None:
     module = types.ModuleType(name, "rfc3987_syntax, its grammar compiled on first use")
     module.__path__ = list(spec.submodule_search_locations)
     module.__spec__ = spec
-    module.is_valid_syntax = is_valid_syntax  # type: ignore[attr-defined]
-    module.parse = parse  # type: ignore[attr-defined]
+    vars(module).update(is_valid_syntax=is_valid_syntax, parse=parse)
     sys.modules[name] = module
