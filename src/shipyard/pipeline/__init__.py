@@ -6,14 +6,18 @@
 - :func:`pipeline_diagram`: the stages and ``needs`` of a pipeline, as a picture;
 - :func:`~shipyard.pipeline.run.run_pipeline`: run it here with gitlab-ci-local against the
   target (:mod:`shipyard.pipeline.run`), with a stand-in micromamba
-  (``shipyard.pipeline._micromamba``), and :func:`~shipyard.pipeline.run.retry_job` to run one
-  job of a kept run again, as GitLab's *Retry*.
+  (``shipyard.pipeline._micromamba``) and this machine's buildah for the image job, and
+  :func:`~shipyard.pipeline.run.retry_job` to run one job of a kept run again, as GitLab's
+  *Retry*;
+- :func:`pushed_tags` / :func:`run_pushed_image`: what the image job pushed to the sandbox's
+  registry, and the image run.
 """
 
 from __future__ import annotations
 
 from shipyard.pipeline._check import check_pipeline
 from shipyard.pipeline._diagram import PipelineDiagram, pipeline_diagram
+from shipyard.pipeline._image_job import pushed_tags, run_pushed_image
 from shipyard.pipeline.ciyaml import CiFile, Job, Line, load, parse
 from shipyard.pipeline.render import (
     CI_VARIABLES,
@@ -49,13 +53,16 @@ __all__ = [
     "parse",
     "pipeline_diagram",
     "prepare_target",
+    "pushed_tags",
     "render_pipeline",
     "retry_job",
     "run_pipeline",
+    "run_pushed_image",
     "write_pipeline",
 ]
 
 # The re-exported types and functions are documented, and referenced, as shipyard.pipeline.*.
 for _public in (CiFile, Job, Line, PipelineDiagram, RenderedPipeline, check_pipeline, load,
-                parse, pipeline_diagram, render_pipeline, write_pipeline):  # fmt: skip
+                parse, pipeline_diagram, pushed_tags, render_pipeline, run_pushed_image,
+                write_pipeline):  # fmt: skip
     _public.__module__ = __name__

@@ -127,6 +127,10 @@ def isolation(root: Path, mirror: Any) -> dict[str, str]:
              "storage.conf": _STORAGE_CONF.format(root=root)}  # fmt: skip
     for name, text in files.items():
         (root / name).write_text(text, encoding="utf-8")
+    # No credentials yet (buildah login adds them); a missing file is an error to buildah push.
+    auth = root / "auth.json"
+    auth.touch(mode=0o600)
+    auth.write_text('{"auths": {}}\n', encoding="utf-8")
     return {"CONTAINERS_CONF": str(root / "containers.conf"),
             "CONTAINERS_REGISTRIES_CONF": str(root / "registries.conf"),
             "CONTAINERS_STORAGE_CONF": str(root / "storage.conf"),

@@ -83,7 +83,7 @@ def test_the_image_job_builds_and_pushes_to_the_sandbox_registry(
     assert "Login Succeeded" in job.log
     # (the port is normalised in logs: 127.0.0.1:<port>)
     assert "registry 127.0.0.1:<port> user gitlab-ci-token password ****" in job.log  # masked
-    tag = next(line.split()[-1] for line in job.log.splitlines() if "> pushed " in line)
+    tag = next(line.split()[-1] for line in job.log.splitlines() if line.startswith("pushed "))
     assert tag in _image_job.pushed_tags(sandbox=sandbox)
     assert _image_job.run_pushed_image(tag, sandbox=sandbox).strip() == "built by the pipeline"
     everything = result.output + result.logs() + repr(result) + result.to_json()
