@@ -28,8 +28,10 @@ image_build:
     BUILDAH_FORMAT: docker
   script:
     - echo "registry $CI_REGISTRY user $CI_REGISTRY_USER password $CI_REGISTRY_PASSWORD"
-    - echo "$CI_REGISTRY_PASSWORD" | buildah login --username "$CI_REGISTRY_USER" --password-stdin "$CI_REGISTRY"
-    - buildah build --layers --label "org.opencontainers.image.version=$APP_VERSION" --tag "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA" .
+    - echo "$CI_REGISTRY_PASSWORD" | buildah login --username "$CI_REGISTRY_USER"
+      --password-stdin "$CI_REGISTRY"
+    - buildah build --layers --label "org.opencontainers.image.version=$APP_VERSION"
+      --tag "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA" .
     - buildah push "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA"
     - echo "pushed $CI_COMMIT_SHORT_SHA"
 """
@@ -61,7 +63,7 @@ def registry_canary(monkeypatch: pytest.MonkeyPatch) -> str:
 def test_a_base_the_stand_in_lacks_is_not_run_and_said_before_anything(
     tmp_path, sandbox, tools, canary
 ):
-    project = _project(tmp_path, "FROM mambaorg/micromamba:2.3.2\nCMD [\"true\"]\n")
+    project = _project(tmp_path, 'FROM mambaorg/micromamba:2.3.2\nCMD ["true"]\n')
     (project / ".gitlab-ci.yml").write_text(
         PIPELINE + "smoke:\n  stage: publish\n  script: [echo ran]\n", encoding="utf-8"
     )

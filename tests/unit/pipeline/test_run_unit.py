@@ -160,7 +160,7 @@ def test_the_copy_of_a_git_checkout_takes_tracked_and_unignored_files(tmp_path):
     assert sorted(map(str, run._project_files(project))) == [".gitignore", "new.py", "tracked.py"]
 
 
-def test_leave_out_drops_jobs_a_shell_executor_cannot_run_and_their_needs():
+def test_leave_out_drops_jobs_a_shell_executor_cannot_run_and_their_needs(monkeypatch):
     pipeline = """\
 default:
   image: mambaorg/micromamba:2.3.2
@@ -180,14 +180,19 @@ publish:
   script: [echo publish]
 """
     text, dropped = run.leave_out(pipeline)
-    # A python image's job runs here, in a virtual environment (_python_image): it stays.
-    assert [name for name, _ in dropped] == ["image_build"]
-    assert "CI_REGISTRY" in dict(dropped)["image_build"]
+    # Neither is left out: a python image's job runs in a virtual environment (_python_image),
+    # buildah's with this machine's buildah against the sandbox's registry (_image_job).
+    assert (text, dropped) == (pipeline, ())
+    # What a prefix of _NOT_HERE would leave out goes, with the needs on it.
+    monkeypatch.setattr(run, "_NOT_HERE", (("python:", "no python here"),))
+    text, dropped = run.leave_out(pipeline)
+    assert dropped == (("gate:ruff", "no python here"),)
     import yaml
 
     data = yaml.safe_load(text)
-    assert set(data) == {"default", ".gate", "build", "gate:ruff", "publish"}
-    assert data["publish"]["needs"] == ["build", {"job": "gate:ruff"}]
+    assert set(data) == {"default", ".gate", "build", "image_build", "publish"}
+    assert data["publish"]["needs"] == ["build"]
+    assert data["image_build"]["needs"] == ["build"]
     assert run.leave_out("build:\n  script: [echo]\n") == ("build:\n  script: [echo]\n", ())
 
 
