@@ -14,6 +14,8 @@
    the CI variables as GitLab gives them to a job, a stand-in ``micromamba`` on PATH
    (``shipyard.pipeline._micromamba``), and for each job of a ``python`` image a virtual
    environment of its own (``shipyard.pipeline._python_image``), never written into the project;
+   buildah's image job runs with this machine's buildah against the sandbox's registry
+   (``shipyard.pipeline._image_job``);
 4. reads each job's status and time, and its log with every secret masked (gitlab-ci-local
    prints variables unmasked) and volatile values normalised.
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from shipyard import images, pipeline
 from shipyard.cli import main
 from shipyard.pipeline._micromamba import NOTICE
 from shipyard.pipeline.run import run_pipeline
@@ -193,6 +194,11 @@ def test_the_sample_project_ships_end_to_end(tmp_path, sandbox, tools, canary):
     for name in ("README.md", "environment.yml", "tests/test_cli.py"):
         (project / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(FIXTURE / name, project / name)
+    # And chapter 04's image: the uv variant for the Python the Docker Hub stand-in has, with
+    # the lock it builds from (the micromamba base cannot be built here).
+    lab = images.image_project(tmp_path / "lab")
+    for name in ("Dockerfile", ".dockerignore", "uv.lock"):
+        shutil.copy2(lab.path / name, project / name)
     assert not (project / ".gitlab-ci.yml").exists()  # the rendered pipeline runs
     result = run_pipeline(project, sandbox=sandbox, tools=tools)
     print(result.to_json())  # the wall time, job by job, in the test's output (JSON keeps it)
@@ -203,10 +209,11 @@ def test_the_sample_project_ships_end_to_end(tmp_path, sandbox, tools, canary):
         ("clear-cache", "manual"), ("build_wheel", "success"), ("test", "success"),
         ("test:python: [3.10]", "success"), ("test:python: [3.12]", "success"),
         ("test:python: [3.13]", "success"), *[(gate, "success") for gate in gates],
-        ("publish_wheel", "success"), ("deploy_prod", "success"), ("pages", "success"),
+        ("publish_wheel", "success"), ("image_build", "success"), ("deploy_prod", "success"),
+        ("pages", "success"),
     ], result.logs()  # fmt: skip
     assert result.ok
-    assert result.not_run == ()  # no Dockerfile here: no image_build; every job ran
+    assert result.not_run == ()  # every job ran, image_build too
     # The python image jobs ran in a virtual environment each, and their logs say so.
     stand_in = "a stand-in from Shipyard, for `shipyard pipeline run` only"
     assert all(stand_in in logs[name] for name in [*gates, "pages"])
@@ -223,6 +230,12 @@ def test_the_sample_project_ships_end_to_end(tmp_path, sandbox, tools, canary):
     page = requests.get(f"{sandbox.nexus_url}/repository/pypi-internal/simple/my-app/", timeout=10)
     assert "my_app-1.0.0-py3-none-any.whl" in page.text  # the wheel the deploy user uploaded
     assert canary not in result.output + result.logs() + result.to_json()
+    # The image job pushed the commit's tag to the sandbox's registry; the image runs the app.
+    assert "stood in for by buildah" in logs["image_build"]
+    tag = next(line.rsplit(":", 1)[-1] for line in logs["image_build"].splitlines()
+               if line.startswith("Successfully tagged "))  # fmt: skip
+    assert tag in pipeline.pushed_tags(sandbox=sandbox)
+    assert pipeline.run_pushed_image(tag, sandbox=sandbox).strip() == "my_app 1.0.0 is running"
 
 
 # A publish job that refuses the same version twice, as a hosted repository with ALLOW_ONCE does.
