@@ -239,8 +239,8 @@ def adapt_job(job: dict[str, Any], image: str, version: str, env: dict[str, str]
     """Make one image job run here: the notice first, buildah's files, ``login`` over HTTP."""
     script = [_LOGIN.sub(r"\1 --tls-verify=false", line) for line in _script(job)]
     job["script"] = [f"echo {shlex.quote(notice(image, version))}", *script]
-    variables = job.get("variables") if isinstance(job.get("variables"), dict) else {}
-    job["variables"] = {**variables, **env}
+    variables = job.get("variables")
+    job["variables"] = {**(variables if isinstance(variables, dict) else {}), **env}
 
 
 def _buildah_version() -> str:
