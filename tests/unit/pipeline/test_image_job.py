@@ -191,3 +191,18 @@ def test_predefined_registry_variables_are_replaced_without_a_warning():
         "--ignore-predefined-vars",
         "CI_REGISTRY",
     ]
+
+
+class Stopped:
+    """A sandbox whose registry was never started."""
+
+    registry = None
+
+
+def test_tags_of_a_registry_that_never_started_are_a_clear_error():
+    from shipyard.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="registry is not running"):
+        image_job.pushed_tags(sandbox=Stopped())
+    with pytest.raises(ConfigError, match="registry is not running"):
+        image_job.run_pushed_image("abc", sandbox=Stopped())
