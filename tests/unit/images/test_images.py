@@ -482,3 +482,12 @@ def test_any_text_gives_findings_or_input_error(words):
         assert error.message
     else:
         assert all(f.line >= 1 and f.rule_id.startswith("IMG") for f in findings)
+
+
+def test_the_dockerignore_leaves_out_the_pipelines_conda_root_and_runner_state():
+    # In a pipeline, MAMBA_ROOT_PREFIX is $CI_PROJECT_DIR/.mamba: hundreds of MB in the context.
+    for variant in ("uv", "micromamba"):
+        ignore = DockerIgnore(images.render_dockerignore(variant))
+        assert ignore.excludes(".mamba/pkgs/python-3.10.conda")
+        assert ignore.excludes(".gitlab-ci-local/output/build.log")
+        assert not ignore.excludes("my_app/__init__.py")
