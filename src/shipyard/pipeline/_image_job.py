@@ -25,6 +25,7 @@ refused here as GitLab's registry refuses it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import secrets
@@ -42,6 +43,7 @@ from shipyard.errors import ConfigError, ShipyardError, redact
 
 if TYPE_CHECKING:
     from shipyard.config import Settings
+    from shipyard.pipeline._prepare import PipelineTarget
     from shipyard.sandbox import Sandbox
 
 __all__ = [
@@ -96,17 +98,30 @@ class RegistryAccess:
                 "CI_REGISTRY_PASSWORD": self.password.reveal()}  # fmt: skip
 
 
-def ignore_predefined(args: list[str], names: Iterable[str]) -> list[str]:
-    """Return gitlab-ci-local's arguments with ``names`` added to ``--ignore-predefined-vars``.
+def ignore_predefined(args: list[str], access: RegistryAccess | None) -> list[str]:
+    """Return gitlab-ci-local's arguments, the registry's variables added to those it keeps.
 
-    gitlab-ci-local predefines ``CI_REGISTRY`` (``local-registry.<host>``) and warns when a
-    variable replaces it; here the sandbox's registry replaces it on purpose.
+    gitlab-ci-local predefines ``CI_REGISTRY`` (``local-registry.<host>``) and
+    ``CI_REGISTRY_IMAGE``, and warns when a variable replaces them; here the sandbox's registry
+    replaces them on purpose (``--ignore-predefined-vars``). Unchanged without an image job.
     """
-    flag = "--ignore-predefined-vars"
+    if access is None:
+        return args
+    names, flag = "CI_REGISTRY,CI_REGISTRY_IMAGE", "--ignore-predefined-vars"
     if flag not in args[:-1]:
-        return [*args, flag, ",".join(names)]
+        return [*args, flag, names]
     index = args.index(flag) + 1
-    return [*args[:index], ",".join([args[index], *names]), *args[index + 1 :]]
+    return [*args[:index], f"{args[index]},{names}", *args[index + 1 :]]
+
+
+def with_registry(
+    target: PipelineTarget, access: RegistryAccess | None
+) -> tuple[PipelineTarget, dict[str, str]]:
+    """Return the target with the registry password masked too, and every variable a job gets."""
+    if access is None:
+        return target, dict(target.variables)
+    masked = dataclasses.replace(target, masked=(*target.masked, access.password))
+    return masked, {**target.variables, **access.variables()}
 
 
 def _job_token() -> str:

@@ -58,7 +58,7 @@ from shipyard.pipeline._ci_local import _duration as _duration
 from shipyard.pipeline._ci_local import _outcomes as _outcomes
 from shipyard.pipeline._ci_local import safe_job_name as safe_job_name
 from shipyard.pipeline._ci_local import tool_cache as tool_cache
-from shipyard.pipeline._image_job import ignore_predefined, image_jobs_here
+from shipyard.pipeline._image_job import ignore_predefined, image_jobs_here, with_registry
 from shipyard.pipeline._prepare import PYPI_GROUP as PYPI_GROUP
 from shipyard.pipeline._prepare import PYPI_PROXY as PYPI_PROXY
 from shipyard.pipeline._prepare import (
@@ -164,17 +164,14 @@ def run_pipeline(
         checkout = _checkout(project, pipeline, work / "project", ref, tag)
         variables = private / "variables.yml"
         variables.touch(mode=0o600)
-        given = dict(target.variables)
-        if registry is not None:
-            given |= registry.variables()
-            target = dataclasses.replace(target, masked=(*target.masked, registry.password))
+        target, given = with_registry(target, registry)
         # CI_PROJECT_DIR goes on the command line (_ref_args): in the file, a value naming an
         # existing path becomes a file variable.
         variables.write_text(json.dumps(given), encoding="utf-8")  # JSON is YAML
         env = _runner_env(target, tools, private)
-        args = ["--variables-file", str(variables), *_ref_args(checkout, tag)]
-        if registry is not None:
-            args = ignore_predefined(args, ("CI_REGISTRY", "CI_REGISTRY_IMAGE"))
+        args = ignore_predefined(
+            ["--variables-file", str(variables), *_ref_args(checkout, tag)], registry
+        )
         listed = _list_jobs(tools, checkout, args, env, project / ".gitlab-ci.yml")
         rerun = _Rerun(tools, checkout, env, tuple(args), listed, target, work) if keep else None
         if job is not None:

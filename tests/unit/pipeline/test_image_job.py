@@ -182,15 +182,27 @@ def test_the_registry_variables_are_gitlabs_and_the_password_is_a_secret():
 
 
 def test_predefined_registry_variables_are_replaced_without_a_warning():
+    access = image_job.RegistryAccess("127.0.0.1:5000", "127.0.0.1:5000/x", Secret("p"))
     args = ["--variable", "X=1", "--ignore-predefined-vars", "CI_PROJECT_DIR"]
-    assert image_job.ignore_predefined(args, ("CI_REGISTRY", "CI_REGISTRY_IMAGE")) == [
+    assert image_job.ignore_predefined(args, access) == [
         "--variable", "X=1", "--ignore-predefined-vars",
         "CI_PROJECT_DIR,CI_REGISTRY,CI_REGISTRY_IMAGE",
     ]  # fmt: skip
-    assert image_job.ignore_predefined([], ("CI_REGISTRY",)) == [
-        "--ignore-predefined-vars",
-        "CI_REGISTRY",
-    ]
+    assert image_job.ignore_predefined([], access) == [
+        "--ignore-predefined-vars", "CI_REGISTRY,CI_REGISTRY_IMAGE"
+    ]  # fmt: skip
+    assert image_job.ignore_predefined(args, None) == args
+
+
+def test_the_registry_password_joins_the_masked_values():
+    from shipyard.pipeline._prepare import PipelineTarget
+
+    target = PipelineTarget("http://nexus", {"A": "1"}, (Secret("deploy"),), {})
+    assert image_job.with_registry(target, None) == (target, {"A": "1"})
+    access = image_job.RegistryAccess("127.0.0.1:5000", "127.0.0.1:5000/x", Secret("glcbt-c"))
+    masked, variables = image_job.with_registry(target, access)
+    assert variables["A"] == "1" and variables["CI_REGISTRY_PASSWORD"] == "glcbt-c"
+    assert [s.reveal() for s in masked.masked] == ["deploy", "glcbt-c"]
 
 
 class Stopped:
