@@ -103,26 +103,29 @@ class PypiProxy:
             f"<html><head><title>Links for {html.escape(name)}</title></head><body>",
             f"<h1>Links for {html.escape(name)}</h1>",
         ]
-        for entry in cached[1]:
-            digest = hashlib.sha256(entry["url"].encode()).hexdigest()[:32]
-            local = f"{digest}/{entry['filename']}"
-            with self._lock:
-                self._files[f"{repo['name']}/{local}"] = entry["url"]
-            fragment = f"#sha256={entry['sha256']}" if entry.get("sha256") else ""
-            extra = ""
-            if entry.get("requires_python"):
-                extra += f' data-requires-python="{html.escape(entry["requires_python"])}"'
-            if entry.get("yanked"):
-                extra += ' data-yanked=""'
-            if entry.get("metadata"):
-                with self._lock:
-                    self._files[f"{repo['name']}/{local}.metadata"] = entry["url"] + ".metadata"
-                value = html.escape(entry["metadata"])
-                extra += f' data-core-metadata="{value}" data-dist-info-metadata="{value}"'
-            lines.append(f'<a href="../../packages/{local}{fragment}"{extra}>'
-                         f"{html.escape(entry['filename'])}</a><br/>")  # fmt: skip
+        lines += [self._anchor(repo["name"], entry) for entry in cached[1]]
         lines.append("</body></html>\n")
         return _html(200, "\n".join(lines))
+
+    def _anchor(self, repo: str, entry: dict[str, Any]) -> str:
+        """Return a file's link on the proxy's page, remembering where the file comes from."""
+        digest = hashlib.sha256(entry["url"].encode()).hexdigest()[:32]
+        local = f"{digest}/{entry['filename']}"
+        with self._lock:
+            self._files[f"{repo}/{local}"] = entry["url"]
+            if entry.get("metadata"):
+                self._files[f"{repo}/{local}.metadata"] = entry["url"] + ".metadata"
+        fragment = f"#sha256={entry['sha256']}" if entry.get("sha256") else ""
+        extra = ""
+        if entry.get("requires_python"):
+            extra += f' data-requires-python="{html.escape(entry["requires_python"])}"'
+        if entry.get("yanked"):
+            extra += ' data-yanked=""'
+        if entry.get("metadata"):
+            value = html.escape(entry["metadata"])
+            extra += f' data-core-metadata="{value}" data-dist-info-metadata="{value}"'
+        return (f'<a href="../../packages/{local}{fragment}"{extra}>'
+                f"{html.escape(entry['filename'])}</a><br/>")  # fmt: skip
 
     def _file(self, repo: dict[str, Any], local: str) -> Response:
         path = self._cache / repo["name"] / local
@@ -168,25 +171,35 @@ def _fetch_files(url: str) -> list[dict[str, Any]] | None:
         return None
     answer.raise_for_status()
     if "json" in answer.headers.get("Content-Type", ""):
-        return [
-            {
-                "filename": f["filename"],
-                "url": urljoin(answer.url, f["url"]),
-                "sha256": (f.get("hashes") or {}).get("sha256", ""),
-                "requires_python": f.get("requires-python") or "",
-                "yanked": bool(f.get("yanked")),
-                "metadata": _metadata_attribute(
-                    f.get("core-metadata", f.get("data-dist-info-metadata"))
-                ),
-            }
-            for f in json.loads(answer.text).get("files", [])
-        ]
+        return _json_files(answer.url, json.loads(answer.text))
+    return _html_files(answer.url, answer.text)
+
+
+def _json_files(base: str, page: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the files of a PEP 691 JSON project page."""
+    return [
+        {
+            "filename": f["filename"],
+            "url": urljoin(base, f["url"]),
+            "sha256": (f.get("hashes") or {}).get("sha256", ""),
+            "requires_python": f.get("requires-python") or "",
+            "yanked": bool(f.get("yanked")),
+            "metadata": _metadata_attribute(
+                f.get("core-metadata", f.get("data-dist-info-metadata"))
+            ),
+        }
+        for f in page.get("files", [])
+    ]
+
+
+def _html_files(base: str, text: str) -> list[dict[str, Any]]:
+    """Return the files of a PEP 503 HTML project page."""
     parser = _Links()
-    parser.feed(answer.text)
+    parser.feed(text)
     files = []
     for link in parser.links:
         href = link.get("href") or ""
-        target, _, fragment = urljoin(answer.url, href).partition("#")
+        target, _, fragment = urljoin(base, href).partition("#")
         files.append({
             "filename": urlsplit(target).path.rsplit("/", 1)[-1],
             "url": target,
