@@ -187,6 +187,20 @@ def run_pipeline(
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
+        else:
+            _drop_job_state(work)
+
+
+# What each job makes for itself and a retried job makes again, as a GitLab job starts from a
+# fresh container: the python image stand-in's environments, the micromamba environments and
+# buildah's image storage (several GB per run with the vfs driver).
+_JOB_STATE = ("project/.shipyard-python", "project/.mamba/envs", "private/containers/storage")
+
+
+def _drop_job_state(work: Path) -> None:
+    """Remove from a kept run what its jobs made for themselves; keep what a retry reads."""
+    for name in _JOB_STATE:
+        shutil.rmtree(work / name, ignore_errors=True)
 
 
 def retry_job(result: PipelineResult, job: str, *, timeout: float = 900) -> PipelineResult:

@@ -214,3 +214,19 @@ def test_job_logs_lose_terminal_colours_and_cursor_moves():
              "\x1b[2K\x1b[35m100%\x1b[0m \x1b[31mERROR\x1b[0m")  # fmt: skip
     assert _ANSI.sub("", twine) == "WARNING  Error\n100% ERROR"
     assert _ANSI.sub("", "plain [33m text") == "plain [33m text"  # no escape, nothing removed
+
+
+def test_a_kept_run_drops_what_each_job_makes_again_and_keeps_what_a_retry_reads(tmp_path):
+    from shipyard.pipeline.run import _drop_job_state
+
+    made = ["project/.shipyard-python/gate-ruff/bin/python", "project/.mamba/envs/prod/x",
+            "private/containers/storage/vfs/layer"]  # fmt: skip
+    kept = ["project/dist/my_app-1.0.0-py3-none-any.whl", "project/.mamba/pkgs/p.conda",
+            "project/.gitlab-ci-local/artifacts/build_wheel/.gitlab-ci-reports/dotenv/build.env",
+            "private/variables.yml", "private/containers/tmp/uv-cache"]  # fmt: skip
+    for name in made + kept:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    _drop_job_state(tmp_path)
+    assert not any((tmp_path / name).exists() for name in made)
+    assert all((tmp_path / name).is_file() for name in kept)
