@@ -159,11 +159,25 @@ def _flatten(items: Any) -> Iterator[Any]:
             yield item
 
 
-def _key_line(container: Any, key: Any, fallback: int = 1) -> int:
+def _key_line(container: Any, key: Any, fallback: int = 1, depth: int = 0) -> int:
+    """Return the line a key of a YAML mapping is written on.
+
+    A key that came in through a ``<<: *anchor`` merge is found where the anchor's mapping
+    writes it, so each job that merges a template points at the template's text.
+    """
     try:
         return container.lc.key(key)[0] + 1
     except (AttributeError, KeyError, IndexError, TypeError):
-        return fallback
+        pass
+    try:
+        sources = list(getattr(container, "merge", None) or []) if depth < 10 else []
+    except (TypeError, AttributeError):
+        sources = []
+    for source in sources:
+        line = _key_line(source, key, 0, depth + 1)
+        if line:
+            return line
+    return fallback
 
 
 class _Seq(list):
@@ -282,7 +296,7 @@ def _merged(name: str, data: Any, depth: int) -> Job:
     for parent in parents if isinstance(parents, list) else []:
         _extend(job, str(parent), data, depth)
     job.body = _deep_merge(job.body, {k: v for k, v in own.items() if k != "extends"})
-    job.lines.update({str(k): _key_line(body, k) for k in own})
+    job.lines.update({str(k): _key_line(body, k, job.line) for k in own})
     return job
 
 

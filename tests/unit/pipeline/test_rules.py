@@ -235,3 +235,12 @@ def test_shipyard_check_on_an_anchor_merged_into_itself(tmp_path):
         audit.check(tmp_path, select=["NEX"])
     found = check_pipeline(tmp_path / ".gitlab-ci.yml", settings=Settings())
     assert [(f.rule_id, f.line) for f in found] == [("CI001", 1)]
+
+
+def test_keys_merged_from_an_anchor_point_at_the_anchor():
+    # both jobs get the template's untagged image; it is written once, on line 2
+    text = (
+        ".t: &t\n  image: python\n  script: [x]\na:\n  <<: *t\nb:\n  <<: *t\n  image: py:latest\n"
+    )
+    assert hits(text, "CI004") == [("CI004", 2), ("CI004", 8)]
+
