@@ -208,7 +208,27 @@ def _places(ci: CiFile) -> Iterator[tuple[str, Any, Any, dict[str, str]]]:
     for job in ci.jobs(hidden=True):
         own = job.get("variables")
         own = {k: str(v) for k, v in own.items()} if isinstance(own, dict) else {}
-        yield f"job {job.name}", job.body, job.lines, {**ci.variables, **own}
+        for values in _matrix(job.get("parallel")):
+            yield f"job {job.name}", job.body, job.lines, {**ci.variables, **own, **values}
+
+
+_MAX_MATRIX = 200  # GitLab's limit of jobs one parallel: matrix makes
+
+
+def _matrix(parallel: Any) -> list[dict[str, str]]:
+    """Return the variables of each job a ``parallel: matrix`` makes ({} when there is none)."""
+    entries = parallel.get("matrix") if isinstance(parallel, dict) else None
+    combinations: list[dict[str, str]] = []
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        rows: list[dict[str, str]] = [{}]
+        for name, values in entry.items():
+            values = values if isinstance(values, list) else [values]
+            choices = [str(v) for v in values if isinstance(v, (str, int, float))]
+            rows = [{**row, str(name): v} for row in rows for v in choices][:_MAX_MATRIX]
+        combinations += rows
+    return combinations[:_MAX_MATRIX] or [{}]
 
 
 def _line_in(lines: Any, key: str) -> int:

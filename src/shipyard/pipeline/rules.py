@@ -174,8 +174,9 @@ def publish_limited(ci: CiFile) -> Iterator[Hit]:
         An image without a tag is `:latest`, and `:latest` is whatever was pushed last: the
         same commit builds with another Python, another libc or another tool next week, and a
         failure cannot be reproduced. Pin a version tag (`python:3.12-slim-bookworm`), or a
-        digest for full reproducibility. Variables defined in the file are resolved first; a
-        registry port (`registry:5000/tools/builder`) is not a tag.
+        digest for full reproducibility. Variables defined in the file are resolved first,
+        each value of a `parallel: matrix` in turn; a registry port
+        (`registry:5000/tools/builder`) is not a tag.
     """,
     bad="""
         default:
@@ -200,13 +201,16 @@ def images_pinned(ci: CiFile) -> Iterator[Hit]:
         return
     seen: set[tuple[int, str]] = set()
     for where, reference, line, variables in checks.images(ci):
-        if "$[[" in reference or (line, reference) in seen:
+        expanded = checks.expand(reference, variables)
+        if "$[[" in reference or (line, expanded) in seen:
             continue
-        seen.add((line, reference))
-        problem = checks.tag_problem(checks.expand(reference, variables))
+        seen.add((line, expanded))
+        problem = checks.tag_problem(expanded)
         if problem:
-            shown = _CREDENTIALS.sub("****@", reference)
-            yield Hit(f"{where}: image {shown!r} {problem}", line)
+            shown = repr(_CREDENTIALS.sub("****@", reference))
+            if expanded != reference:
+                shown += f" ({_CREDENTIALS.sub('****@', expanded)})"
+            yield Hit(f"{where}: image {shown} {problem}", line)
 
 
 # -- CI005 ----------------------------------------------------------------------------------------

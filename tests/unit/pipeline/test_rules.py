@@ -244,3 +244,22 @@ def test_keys_merged_from_an_anchor_point_at_the_anchor():
     )
     assert hits(text, "CI004") == [("CI004", 2), ("CI004", 8)]
 
+
+def test_ci004_checks_each_image_of_a_matrix():
+    text = """\
+        d:
+          image: $IMAGE
+          parallel:
+            matrix:
+              - IMAGE: ["python:latest", "python:3.12"]
+              - IMAGE: python
+          script: [x]
+    """
+    found = run_rules([r for r in CI_RULES if r.id == "CI004"], parse(textwrap.dedent(text)),
+                      ".gitlab-ci.yml", Settings())  # fmt: skip
+    assert sorted(f.message for f in found) == [
+        "job d: image '$IMAGE' (python) has no tag, so it is :latest, which moves",
+        "job d: image '$IMAGE' (python:latest) is tagged :latest, which moves",
+    ]
+    assert hits(text.replace("latest", "3.13").replace("- IMAGE: python\n", ""), "CI004") == []
+
