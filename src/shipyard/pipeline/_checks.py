@@ -149,9 +149,14 @@ def secret_argument(text: str) -> str | None:
 
 def unprotected_runs(ci: CiFile, job: Job) -> list[str] | None:
     """Return the unreviewed pipelines the job runs in, or None when that cannot be told."""
+    ran = _runs_in(ci, job, _expr.SCENARIOS)
+    return _runs_in(ci, job, _expr.OTHER_SCENARIOS) if ran == [] else ran
+
+
+def _runs_in(ci: CiFile, job: Job, scenarios: dict[str, dict[str, str]]) -> list[str] | None:
     workflow = ci.data.get("workflow")
     ran = []
-    for scenario, refs in _expr.SCENARIOS.items():
+    for scenario, refs in scenarios.items():
         own = job.get("variables")
         variables = {**ci.variables, **(own if isinstance(own, dict) else {}), **refs}
         variables = {k: str(v) for k, v in variables.items() if not isinstance(v, dict)}

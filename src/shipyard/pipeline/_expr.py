@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["SCENARIOS", "evaluate", "job_runs", "pipeline_runs"]
+__all__ = ["OTHER_SCENARIOS", "SCENARIOS", "evaluate", "job_runs", "pipeline_runs"]
 
 # Spaces between tokens are skipped by _tokens, not by the pattern: a pattern that starts with
 # \s* is quadratic when searched over a long run of spaces.
@@ -45,6 +45,20 @@ SCENARIOS: dict[str, dict[str, str]] = {
         "CI_MERGE_REQUEST_EVENT_TYPE": "detached",
     },
 }  # fmt: skip
+
+_FEATURE_BRANCH = SCENARIOS["a push to a feature branch"]
+#: Other pipelines anyone who can push a branch can start on it: checked when a job runs in
+#: none of :data:`SCENARIOS` (a nightly job limited to schedules, a job for the Run button).
+OTHER_SCENARIOS: dict[str, dict[str, str]] = {
+    "a scheduled pipeline of a feature branch":
+        {**_FEATURE_BRANCH, "CI_PIPELINE_SOURCE": "schedule"},
+    "a pipeline run from the web on a feature branch":
+        {**_FEATURE_BRANCH, "CI_PIPELINE_SOURCE": "web"},
+}  # fmt: skip
+# only:/except: keywords for a pipeline's source, and the $CI_PIPELINE_SOURCE each means
+_SOURCES = {"api": "api", "external": "external", "pipelines": "pipeline",
+            "schedules": "schedule", "triggers": "trigger", "web": "web", "chat": "chat",
+            "external_pull_requests": "external_pull_request_event"}  # fmt: skip
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -187,9 +201,8 @@ def _ref_matches(ref: Any, variables: Mapping[str, str]) -> bool | None:
                 "pushes": variables.get("CI_PIPELINE_SOURCE") == "push"}  # fmt: skip
     if ref in keywords:
         return keywords[ref]
-    if ref in ("api", "external", "pipelines", "schedules", "triggers", "web", "chat",
-               "external_pull_requests"):  # fmt: skip
-        return False
+    if ref in _SOURCES:
+        return variables.get("CI_PIPELINE_SOURCE") == _SOURCES[ref]
     name = variables.get("CI_COMMIT_REF_NAME", "")
     if merge_request:
         return False  # only: <branch> never matches a merge request pipeline

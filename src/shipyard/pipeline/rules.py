@@ -121,7 +121,16 @@ def no_secret_arguments(ci: CiFile) -> Iterator[Hit]:
         fails or, worse, works with credentials that were not protected. `when: manual` is no
         limit: anyone who can run the pipeline can press the button. Shipyard evaluates the
         job's `rules` (or `only`/`except`), what it inherits through `extends`, and
-        `workflow:rules` for a push to a feature branch and for a merge request.
+        `workflow:rules` for a push to a feature branch and for a merge request, and, for a job
+        that runs in neither, for a scheduled pipeline and one started with *Run pipeline* on a
+        feature branch: anyone who can push a branch can start those too.
+
+        What counts as a limit: the default branch, `$CI_COMMIT_REF_PROTECTED`, a tag, and any
+        other branch name or pattern the rule names (`$CI_COMMIT_BRANCH =~ /^release\\//`),
+        which Shipyard takes to be protected (*Settings → Repository → Protected branches*
+        takes wildcards): protect them, or the limit is none. A job that extends a template
+        the file does not define (one from an `include:`, or from the file that includes this
+        one) is not judged: its rules may come from there.
     """,
     bad="""
         publish_wheel:

@@ -263,3 +263,22 @@ def test_ci004_checks_each_image_of_a_matrix():
     ]
     assert hits(text.replace("latest", "3.13").replace("- IMAGE: python\n", ""), "CI004") == []
 
+
+def test_ci003_a_schedule_or_the_run_button_is_no_limit():
+    push = '  script: [docker push "$CI_REGISTRY_IMAGE:nightly"]\n'
+    nightly = "nightly:\n" + push + '  rules:\n    - if: $CI_PIPELINE_SOURCE == "schedule"\n'
+    assert hits(nightly, "CI003") == [("CI003", 3)]
+    assert hits("nightly:\n" + push + "  only: [schedules]\n", "CI003") == [("CI003", 3)]
+    assert hits("button:\n" + push + "  only: [web]\n", "CI003") == [("CI003", 3)]
+    on_main = nightly.replace('"schedule"', '"schedule" && $CI_COMMIT_BRANCH == "main"')
+    assert hits(on_main, "CI003") == []
+    found = run_rules([r for r in CI_RULES if r.id == "CI003"], parse(nightly), "x", Settings())
+    assert "runs in a scheduled pipeline of a feature branch" in found[0].message
+
+
+def test_ci003_a_branch_pattern_counts_as_protected():
+    # GitLab protects branches by wildcard (release/*); a pattern other than feature branches'
+    # is taken as such a protected pattern, and the rule's page says so
+    rules = "  rules:\n    - if: $CI_COMMIT_BRANCH =~ /^release\\//\n"
+    text = "r:\n  script: [twine upload dist/*]\n" + rules
+    assert hits(text, "CI003") == []
