@@ -96,12 +96,18 @@ def to_codequality(findings: Iterable[Finding]) -> str:
     return json.dumps(issues, indent=2)
 
 
-def _table(findings: Sequence[Finding]):  # noqa: ANN202 - rich is imported lazily
+def _table(findings: Sequence[Finding], width: int = 80):  # noqa: ANN202 - rich is imported lazily
     from rich.markup import escape
     from rich.table import Table
 
     table = Table(show_lines=False, pad_edge=False)
-    for column in ("location", "rule", "severity", "message"):
+    # A location folded mid-way reads as another line ("x.yml:1" over "9"): when the locations
+    # fit beside a message column of 16 or more, their column keeps its width and the message
+    # wraps instead.
+    longest = max((len(f"{f.path}:{f.line}") for f in findings), default=8)
+    fixed = longest if longest <= width - 40 else None
+    table.add_column("location", overflow="fold", width=fixed)
+    for column in ("rule", "severity", "message"):
         table.add_column(column, overflow="fold")
     styles = {"error": "bold red", "warning": "yellow", "info": "cyan"}
     for f in findings:
@@ -135,7 +141,7 @@ def render_text(findings: Sequence[Finding], console=None) -> None:  # noqa: ANN
                 f"{f.path}:{f.line}: {f.rule_id} [{f.severity}] {f.message}", highlight=False
             )
     elif findings:
-        console.print(_table(findings))
+        console.print(_table(findings, console.width))
     console.print(summary(findings))
 
 

@@ -51,3 +51,14 @@ def test_render_text():
     render_text(Findings([F1]), console)
     text = console.export_text()
     assert "pyproject.toml:9" in text and "PKG008" in text and "1 error" in text
+
+
+def test_a_long_location_is_not_folded_in_a_narrow_table():
+    # "x.yml:1" over "9" reads as line 1: the message column wraps instead
+    long = Finding("tmp/realci/GNOME-glib.gitlab-ci.yml", 19, "CI009", "warning",
+                   "job cross-android_api21_arm64: artifacts without expire_in", "u")  # fmt: skip
+    console = Console(record=True, width=80)
+    render_text(Findings([long]), console)
+    lines = console.export_text().splitlines()
+    assert "tmp/realci/GNOME-glib.gitlab-ci.yml:19" in lines[3]
+    assert max(len(line) for line in lines) <= 80
