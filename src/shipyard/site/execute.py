@@ -27,7 +27,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CANARY",
     "Execution",
+    "cell_timeout",
     "ExecutionReport",
     "NotebookFailed",
     "execute",
@@ -66,7 +67,11 @@ TARGET_VARIABLES = ("SHIPYARD_NEXUS_URL", "SHIPYARD_GITLAB_URL", "SHIPYARD_TARGE
 NOTEBOOK_VARIABLE = "SHIPYARD_NOTEBOOK"
 #: The key under which a cache record stores the package fingerprint it was executed with.
 FINGERPRINT_KEY = "shipyard_package"
+#: Seconds one cell may run, unless the notebook's metadata sets ``mystnb.execution_timeout``
+#: (MyST-NB's own key): chapter 06 runs a whole pipeline in one cell, which takes longer on a
+#: machine whose caches are cold. Bounded: a hung cell fails within the hour.
 TIMEOUT = 600
+MAX_TIMEOUT = 3600
 
 Log = Callable[[str], None]
 
@@ -187,6 +192,15 @@ def _kernel_environment(notebook: Path) -> None:
     os.environ[NOTEBOOK_VARIABLE] = notebook.name
 
 
+def cell_timeout(metadata: Mapping[str, Any]) -> int:
+    """Return the seconds a cell of the notebook may run (its ``mystnb.execution_timeout``)."""
+    settings = metadata.get("mystnb")
+    wanted = settings.get("execution_timeout") if isinstance(settings, Mapping) else None
+    if isinstance(wanted, bool) or not isinstance(wanted, int) or wanted <= 0:
+        return TIMEOUT
+    return min(wanted, MAX_TIMEOUT)
+
+
 def _execute_one(path_text: str, announce: bool) -> tuple[str, float, str | None]:
     """Execute one notebook in this (worker) process; return its JSON, seconds, and any error."""
     defer_iri_grammar()  # a second of every worker's start, before its kernel starts
@@ -202,7 +216,7 @@ def _execute_one(path_text: str, announce: bool) -> tuple[str, float, str | None
     client = nbclient.NotebookClient(
         notebook,
         kernel_name="python3",
-        timeout=TIMEOUT,
+        timeout=cell_timeout(notebook.metadata),
         # No timestamps in the cells' metadata: jupyter-cache's key hashes it.
         record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},

@@ -35,3 +35,14 @@ def test_a_renamed_file_changes_it_and_bytecode_does_not(tmp_path):
     assert package_fingerprint(root) == before
     (root / "__init__.py").rename(root / "core.py")
     assert package_fingerprint(root) != before
+
+
+def test_a_notebook_may_give_its_cells_more_time_within_a_bound():
+    from shipyard.site.execute import MAX_TIMEOUT, TIMEOUT, cell_timeout
+
+    assert cell_timeout({}) == TIMEOUT
+    assert cell_timeout({"mystnb": "1800"}) == TIMEOUT
+    assert cell_timeout({"mystnb": {"execution_timeout": 1800}}) == 1800
+    assert cell_timeout({"mystnb": {"execution_timeout": 10**9}}) == MAX_TIMEOUT
+    for odd in (-1, 0, "900", True, None, 2.5):
+        assert cell_timeout({"mystnb": {"execution_timeout": odd}}) == TIMEOUT
