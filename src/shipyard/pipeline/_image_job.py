@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import secrets
 import shlex
@@ -60,7 +61,7 @@ REGISTRY_USER = "gitlab-ci-token"
 _STORAGE_CONF = """\
 # Written by Shipyard for one pipeline run: buildah's images stay in the run's directory.
 [storage]
-driver = "vfs"
+driver = "{driver}"
 graphroot = "{root}/storage"
 runroot = "{root}/run"
 """
@@ -138,10 +139,10 @@ def isolation(root: Path, mirror: Any) -> dict[str, str]:
     """
     root.mkdir(parents=True, exist_ok=True)
     (root / "tmp").mkdir(exist_ok=True)
-    files = {"containers.conf": _CONTAINERS_CONF, "registries.conf": mirror.registries_conf(),
-             "storage.conf": _STORAGE_CONF.format(root=root)}  # fmt: skip
+    files = {"containers.conf": _CONTAINERS_CONF, "registries.conf": mirror.registries_conf()}
     for name, text in files.items():
         (root / name).write_text(text, encoding="utf-8")
+    driver = storage_driver(root)
     # No credentials yet (buildah login adds them); a missing file is an error to buildah push.
     auth = root / "auth.json"
     auth.touch(mode=0o600)
@@ -149,7 +150,37 @@ def isolation(root: Path, mirror: Any) -> dict[str, str]:
     return {"CONTAINERS_CONF": str(root / "containers.conf"),
             "CONTAINERS_REGISTRIES_CONF": str(root / "registries.conf"),
             "CONTAINERS_STORAGE_CONF": str(root / "storage.conf"),
-            "REGISTRY_AUTH_FILE": str(root / "auth.json"), "TMPDIR": str(root / "tmp")}  # fmt: skip
+            "REGISTRY_AUTH_FILE": str(root / "auth.json"), "TMPDIR": str(root / "tmp"),
+            "STORAGE_DRIVER": driver}  # fmt: skip
+
+
+def storage_driver(root: Path) -> str:
+    """Choose buildah's storage driver for the run, write its ``storage.conf``, return the name.
+
+    The rendered job asks for ``vfs`` (``STORAGE_DRIVER``), the driver that works in any
+    unprivileged runner container; it copies the whole file system at every step, about 7
+    times slower than ``overlay`` for the sample's image here (85 s against 12 s). A local run
+    uses ``overlay`` where this machine's kernel and file system take it, and ``vfs`` where not;
+    the image is the same.
+    """
+    conf = root / "storage.conf"
+    for driver in ("overlay", "vfs"):
+        conf.write_text(_STORAGE_CONF.format(driver=driver, root=root), encoding="utf-8")
+        if driver == "vfs" or _driver_works(conf, driver):
+            return driver
+    return "vfs"  # pragma: no cover - the loop returns
+
+
+def _driver_works(conf: Path, driver: str) -> bool:
+    """Return whether buildah opens a storage with ``driver`` (a second; never raises)."""
+    env = {**os.environ, "CONTAINERS_STORAGE_CONF": str(conf), "STORAGE_DRIVER": driver}
+    command = ["buildah", "info", "--format", "{{.store.GraphDriverName}}"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=30,
+                              check=False)  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0 and done.stdout.strip() == driver
 
 
 # -- which images a job's build pulls ---------------------------------------------------------
@@ -241,11 +272,12 @@ def _script(job: dict[str, Any]) -> list[str]:
     return [script] if isinstance(script, str) else [str(line) for line in script]
 
 
-def notice(image: str, version: str) -> str:
+def notice(image: str, version: str, driver: str = "vfs") -> str:
     """Return the line every adapted job prints first: what stands in for what."""
     return (f"Shipyard: the image {image} is stood in for by {version} of this machine, "
-            "with its storage, registries.conf and credentials in the temporary directory of "
-            "the run; CI_REGISTRY is the registry of the sandbox, base images come from its "
+            f"with its storage (driver {driver}), registries.conf and credentials in the "
+            "temporary directory of the run; CI_REGISTRY is the registry of the sandbox, base "
+            "images come from its "
             "Docker Hub stand-in, and buildah login gets --tls-verify=false (plain HTTP on "
             "loopback)")  # fmt: skip
 
@@ -253,7 +285,8 @@ def notice(image: str, version: str) -> str:
 def adapt_job(job: dict[str, Any], image: str, version: str, env: dict[str, str]) -> None:
     """Make one image job run here: the notice first, buildah's files, ``login`` over HTTP."""
     script = [_LOGIN.sub(r"\1 --tls-verify=false", line) for line in _script(job)]
-    job["script"] = [f"echo {shlex.quote(notice(image, version))}", *script]
+    driver = env.get("STORAGE_DRIVER", "vfs")
+    job["script"] = [f"echo {shlex.quote(notice(image, version, driver))}", *script]
     variables = job.get("variables")
     job["variables"] = {**(variables if isinstance(variables, dict) else {}), **env}
 
