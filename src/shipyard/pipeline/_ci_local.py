@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shipyard.errors import ConfigError, InputError, OperationError, redact
-from shipyard.pipeline._python_image import COMMAND_VARIABLE, install_command
+from shipyard.pipeline._python_image import COMMAND_VARIABLE, ENVS_VARIABLE, install_command
 
 if TYPE_CHECKING:
     from shipyard.pipeline._prepare import PipelineTarget
@@ -120,7 +120,8 @@ def _runner_env(target: PipelineTarget, tools: Tools, private: Path) -> dict[str
     ]
     env |= {"PATH": os.pathsep.join(path), "PIP_CONFIG_FILE": os.devnull,
             "PIP_DISABLE_PIP_VERSION_CHECK": "1", "SHIPYARD_MICROMAMBA": str(standin),
-            COMMAND_VARIABLE: str(python_image), "NO_COLOR": "1", "PIP_PROGRESS_BAR": "off",
+            COMMAND_VARIABLE: str(python_image), ENVS_VARIABLE: str(private / "python-envs"),
+            "NO_COLOR": "1", "PIP_PROGRESS_BAR": "off",
             # pip refuses to install outside a virtual environment: no job, whatever its image,
             # installs into this machine's Python; the runner's own pip cache serves every job.
             "PIP_REQUIRE_VIRTUALENV": "1", "PIP_CACHE_DIR": str(pip_cache())}  # fmt: skip

@@ -22,11 +22,22 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["COMMAND_VARIABLE", "install_command", "is_python_image", "main", "stand_in"]
+__all__ = [
+    "COMMAND_VARIABLE",
+    "ENVS_VARIABLE",
+    "install_command",
+    "is_python_image",
+    "main",
+    "stand_in",
+]
 
 #: The runner variable naming the command the injected line runs.
 COMMAND_VARIABLE = "SHIPYARD_PYTHON_IMAGE"
-_VENVS = ".shipyard-python"  # hidden: the gates (and ruff, radon, bandit) skip it
+#: The runner variable naming the directory of the jobs' environments: the run's private
+#: directory, outside the project, so that no build context (the image job's ``COPY .``), gate
+#: or artifact ever sees several GB of environments.
+ENVS_VARIABLE = "SHIPYARD_PYTHON_ENVS"
+_VENVS = ".shipyard-python"  # without ENVS_VARIABLE; hidden: the gates skip it
 _MAX_EXTENDS = 11  # GitLab's limit of nested extends
 _LEGACY = {"image": "image", "before_script": "before_script"}  # top-level forms of default:
 _REGISTRY = re.compile(r"^(?:(?:docker\.io|index\.docker\.io)/)?(?:library/)?")
@@ -240,13 +251,13 @@ def _venv_command(python: str, venv: Path) -> list[str]:
     return [python, "-m", "venv", str(venv)]
 
 
-def activate(image: str, job_dir: Path, job: str) -> str:
-    """Make a fresh virtual environment for the job; return the shell code that activates it.
+def activate(image: str, envs: Path, job: str) -> str:
+    """Make a fresh virtual environment for the job in ``envs``; return the code activating it.
 
     Raises:
         OSError: ``python -m venv`` failed.
     """
-    venv = job_dir / _VENVS / (re.sub(r"[^\w.-]", "_", job) or "job")
+    venv = envs / (re.sub(r"[^\w.-]", "_", job) or "job")
     if venv.exists():
         shutil.rmtree(venv)
     python, note = _interpreter(image)
@@ -269,11 +280,12 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: shipyard-python-image IMAGE", file=sys.stderr)
         return 2
     image = os.path.expandvars(args[0])  # GitLab expands the job's variables in image names
+    envs = os.environ.get(ENVS_VARIABLE)
     job_dir = Path(os.environ.get("CI_PROJECT_DIR") or Path.cwd())
     try:
         # The job's name (slug), not its id: the same directory, and log line, every run.
         job = os.environ.get("CI_JOB_NAME_SLUG") or os.environ.get("CI_JOB_ID") or str(os.getpid())
-        print(activate(image, job_dir, job), end="")
+        print(activate(image, Path(envs) if envs else job_dir / _VENVS, job), end="")
     except OSError as exc:
         print(f"{image} (stand-in): error: {exc}", file=sys.stderr)
         return 1

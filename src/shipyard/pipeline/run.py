@@ -194,7 +194,7 @@ def run_pipeline(
 # What each job makes for itself and a retried job makes again, as a GitLab job starts from a
 # fresh container: the python image stand-in's environments, the micromamba environments and
 # buildah's image storage (several GB per run with the vfs driver).
-_JOB_STATE = ("project/.shipyard-python", "project/.mamba/envs", "private/containers/storage")
+_JOB_STATE = ("private/python-envs", "project/.mamba/envs", "private/containers/storage")
 
 
 def _drop_job_state(work: Path) -> None:

@@ -64,7 +64,7 @@ def test_a_python_image_jobs_pip_installs_into_its_own_environment(tmp_path, san
     assert "python:3.12-slim-bookworm: a stand-in from Shipyard" in log
     assert "the template's before_script ran" in log  # the job's own before_script still runs
     assert "Python 3.12" in log
-    assert "imported from <project>/.shipyard-python/" in log
+    assert "imported from <run>/private/python-envs/install/" in log  # outside the project
     # Without an image the job has no environment: pip refuses (PIP_REQUIRE_VIRTUALENV).
     assert jobs["bare"].status == "failed"
     assert "virtualenv" in jobs["bare"].log

@@ -171,13 +171,13 @@ def test_pipelines_without_a_python_job_or_unreadable_come_back_unchanged(pipeli
 
 
 def test_the_command_makes_a_fresh_environment_and_says_it_is_a_stand_in(tmp_path, capfd):
-    stale = tmp_path / ".shipyard-python" / "7" / "stale.txt"
+    stale = tmp_path / "envs" / "7" / "stale.txt"
     stale.parent.mkdir(parents=True)
     stale.write_text("", encoding="utf-8")
-    code = pi.activate("python:3.12-slim", tmp_path, "7")
+    code = pi.activate("python:3.12-slim", tmp_path / "envs", "7")
     err = capfd.readouterr().err
     assert "python:3.12-slim: a stand-in from Shipyard" in err
     assert "never into this machine's Python" in err
-    assert code.startswith(". ") and code.strip().endswith("/.shipyard-python/7/bin/activate")
-    assert (tmp_path / ".shipyard-python" / "7" / "pyvenv.cfg").is_file()
+    assert code.startswith(". ") and code.strip().endswith("/envs/7/bin/activate")
+    assert (tmp_path / "envs" / "7" / "pyvenv.cfg").is_file()
     assert not stale.exists()  # fresh: what a previous job left is gone

@@ -219,7 +219,7 @@ def test_job_logs_lose_terminal_colours_and_cursor_moves():
 def test_a_kept_run_drops_what_each_job_makes_again_and_keeps_what_a_retry_reads(tmp_path):
     from shipyard.pipeline.run import _drop_job_state
 
-    made = ["project/.shipyard-python/gate-ruff/bin/python", "project/.mamba/envs/prod/x",
+    made = ["private/python-envs/gate-ruff/bin/python", "project/.mamba/envs/prod/x",
             "private/containers/storage/vfs/layer"]  # fmt: skip
     kept = ["project/dist/my_app-1.0.0-py3-none-any.whl", "project/.mamba/pkgs/p.conda",
             "project/.gitlab-ci-local/artifacts/build_wheel/.gitlab-ci-reports/dotenv/build.env",
