@@ -15,7 +15,10 @@ one ``error: ...`` line and a hint, never a traceback; they are turned into outp
 
 from __future__ import annotations
 
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -61,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     from shipyard.errors import ShipyardError
 
     try:
-        status = cli.main(args=argv, prog_name="shipyard", standalone_mode=False)
+        with terminate_as_interrupt():
+            status = cli.main(args=argv, prog_name="shipyard", standalone_mode=False)
     except click.Abort:
         click.echo("Aborted.", err=True)
         return 130
@@ -79,6 +83,29 @@ def main(argv: list[str] | None = None) -> int:
         _report_bug(exc, debug="--debug" in (sys.argv[1:] if argv is None else argv))
         return BUG_STATUS
     return status if isinstance(status, int) else 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM (a cancelled CI job, ``kill``, a closed terminal's supervisor) as Ctrl-C.
+
+    Python's default for SIGTERM ends the process at once: the sandbox's registries, the
+    pipeline's temporary copy and gitlab-ci-local were left behind. As an interrupt, every
+    ``finally`` and context manager on the way out stops and removes what the command started.
+    """
+    try:
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+    except ValueError:  # not the main thread (an embedding application's worker)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _report_bug(exc: Exception, *, debug: bool) -> None:

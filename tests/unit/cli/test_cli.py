@@ -156,3 +156,32 @@ def test_directory_with_only_an_environment_file(tmp_path):
     result = run("check", str(tmp_path), "--format", "json")
     assert result.returncode == 1
     assert {f["rule_id"] for f in json.loads(result.stdout)} >= {"ENV003"}
+
+
+def test_sigterm_runs_the_cleanups_on_the_way_out(tmp_path):
+    # A cancelled CI job gets SIGTERM: the command's finally blocks (stopping the sandbox's
+    # servers, removing the pipeline's copy) must still run, as after Ctrl-C.
+    import subprocess
+    import sys
+    import textwrap
+
+    marker = tmp_path / "cleaned"
+    code = textwrap.dedent("""\
+        import sys, time
+        from shipyard.cli import terminate_as_interrupt
+        with terminate_as_interrupt():
+            try:
+                print("ready", flush=True)
+                time.sleep(60)
+            finally:
+                open(sys.argv[1], "w").write("cleaned")
+    """)
+    child = subprocess.Popen([sys.executable, "-c", code, str(marker)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert child.stdout.readline() == "ready\n"
+        child.terminate()
+        child.wait(timeout=30)
+    finally:
+        child.kill()
+    assert marker.read_text() == "cleaned"
