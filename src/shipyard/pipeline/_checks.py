@@ -225,15 +225,18 @@ def _matrix(parallel: Any) -> list[dict[str, str]]:
     entries = parallel.get("matrix") if isinstance(parallel, dict) else None
     combinations: list[dict[str, str]] = []
     for entry in entries if isinstance(entries, list) else []:
-        if not isinstance(entry, dict):
-            continue
-        rows: list[dict[str, str]] = [{}]
-        for name, values in entry.items():
-            values = values if isinstance(values, list) else [values]
-            choices = [str(v) for v in values if isinstance(v, (str, int, float))]
-            rows = [{**row, str(name): v} for row in rows for v in choices][:_MAX_MATRIX]
-        combinations += rows
+        combinations += _combinations(entry) if isinstance(entry, dict) else []
     return combinations[:_MAX_MATRIX] or [{}]
+
+
+def _combinations(entry: dict[Any, Any]) -> list[dict[str, str]]:
+    """Return every combination of one matrix entry's values (a value or a list of them)."""
+    rows: list[dict[str, str]] = [{}]
+    for name, values in entry.items():
+        choices = [str(v) for v in (values if isinstance(values, list) else [values])
+                   if isinstance(v, (str, int, float))]  # fmt: skip
+        rows = [{**row, str(name): v} for row in rows for v in choices][:_MAX_MATRIX]
+    return rows
 
 
 def _line_in(lines: Any, key: str) -> int:
