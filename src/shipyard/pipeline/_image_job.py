@@ -387,8 +387,8 @@ def image_jobs_here(
 ) -> tuple[str, tuple[tuple[str, str], ...], RegistryAccess | None]:  # fmt: skip
     """Return the pipeline with its image jobs made to run here, those that cannot, the access.
 
-    The jobs that cannot run are dropped, as :func:`~shipyard.pipeline.run.leave_out` drops
-    its own; a pipeline this cannot read is returned as it is. The target (the sandbox, or
+    The jobs that cannot run are dropped, and the others' ``needs`` on them; a pipeline this
+    cannot read is returned as it is. The target (the sandbox, or
     the real one) is resolved only when the pipeline has an image job.
     """
     import yaml
@@ -405,7 +405,7 @@ def image_jobs_here(
         return pipeline, (), None
     sandbox = _target.resolve(settings, sandbox)[1]
     dropped, access = adapt_image_jobs(data, images, project, sandbox, root)
-    run._drop_jobs(data, {name for name, _ in dropped})
+    run.drop_jobs(data, {name for name, _ in dropped})
     return yaml.safe_dump(data, sort_keys=False, width=1000), tuple(dropped), access
 
 

@@ -172,17 +172,13 @@ def without_shipyard_jobs(pipeline: str, why: str) -> tuple[str, tuple[tuple[str
     import io
 
     from shipyard.pipeline._python_image import _load
+    from shipyard.pipeline.run import drop_jobs
 
     names = _installing_shipyard(pipeline)
     data, yaml = _load(pipeline)
     if not names or data is None:
         return pipeline, ()
-    for name in names:
-        del data[name]
-    for job in data.values():
-        needs = job.get("needs") if isinstance(job, dict) else None
-        if isinstance(needs, list):
-            job["needs"] = [n for n in needs if _need(n) not in names]
+    drop_jobs(data, set(names))
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue(), tuple((name, why) for name in names)
@@ -198,7 +194,3 @@ def _installing_shipyard(pipeline: str) -> list[str]:
     installs = _INSTALLS_SHIPYARD.search
     return [job.name for job in parsed.jobs()
             if any(installs(line.text) for line in parsed.script(job))]  # fmt: skip
-
-
-def _need(need: object) -> str:
-    return str(need.get("job", "")) if isinstance(need, dict) else str(need)

@@ -90,7 +90,6 @@ __all__ = [
     "ensure_pypi_proxy",
     "ensure_tools",
     "hosted_files",
-    "leave_out",
     "pip_index",
     "prepare_target",
     "retry_job",
@@ -155,8 +154,7 @@ def run_pipeline(
         pipeline, images_not_run, registry = image_jobs_here(
             pipeline, project, private / "containers", settings=settings, sandbox=sandbox
         )
-        pipeline, not_run = leave_out(pipeline)
-        not_run = images_not_run + not_run
+        not_run = images_not_run
         if target.shipyard_missing:
             pipeline, more = without_shipyard_jobs(pipeline, target.shipyard_missing)
             not_run += more
@@ -236,12 +234,6 @@ def retry_job(result: PipelineResult, job: str, *, timeout: float = 900) -> Pipe
     return dataclasses.replace(retried, rerun=rerun)
 
 
-# Jobs whose image the shell executor cannot stand in for, by the image's prefix: none today. A
-# python image's job gets a virtual environment instead (_python_image), and buildah's job this
-# machine's buildah against the sandbox's registry (_image_job).
-_NOT_HERE: tuple[tuple[str, str], ...] = ()
-
-
 def _image(jobs: dict[str, Any], name: str, seen: frozenset[str] = frozenset()) -> str:
     """Return a job's image name: its own, through ``extends``, else the default's."""
     job = jobs.get(name)
@@ -260,29 +252,6 @@ def _image(jobs: dict[str, Any], name: str, seen: frozenset[str] = frozenset()) 
 
 def _need_name(need: object) -> str:
     return str(need.get("job", "")) if isinstance(need, dict) else str(need)
-
-
-def leave_out(pipeline: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """Return the pipeline without the jobs a local run cannot run, and those jobs with why.
-
-    The jobs that need them (``needs``) no longer wait for them; everything else is unchanged.
-    A pipeline this cannot read is returned as it is (gitlab-ci-local reports the error).
-    """
-    import yaml
-
-    data = _load_pipeline(pipeline)
-    if data is None:
-        return pipeline, ()
-    fallback = _default_image(data)
-    dropped: list[tuple[str, str]] = []
-    for name in _script_jobs(data):
-        why = _why_not_here(_image(data, name) or fallback)
-        if why:
-            dropped.append((name, why))
-    if not dropped:
-        return pipeline, ()
-    _drop_jobs(data, {name for name, _ in dropped})
-    return yaml.safe_dump(data, sort_keys=False, width=1000), tuple(dropped)
 
 
 def _load_pipeline(pipeline: str) -> dict[str, Any] | None:
@@ -308,12 +277,7 @@ def _script_jobs(data: dict[str, Any]) -> list[str]:
             if isinstance(job, dict) and "script" in job and not name.startswith(".")]  # fmt: skip
 
 
-def _why_not_here(image: str) -> str | None:
-    """Return why a job of this image cannot run here, ``None`` when it can."""
-    return next((why for prefix, why in _NOT_HERE if image.startswith(prefix)), None)
-
-
-def _drop_jobs(data: dict[str, Any], names: set[str]) -> None:
+def drop_jobs(data: dict[str, Any], names: set[str]) -> None:
     """Remove these jobs from the pipeline, and from the ``needs`` of the others."""
     for name in names:
         del data[name]
