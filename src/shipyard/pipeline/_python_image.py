@@ -22,6 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from shipyard.pipeline.ciyaml import _MAX_EXTENDS, _is_reference, _key_line
+
 __all__ = [
     "COMMAND_VARIABLE",
     "ENVS_VARIABLE",
@@ -38,7 +40,6 @@ COMMAND_VARIABLE = "SHIPYARD_PYTHON_IMAGE"
 #: or artifact ever sees several GB of environments.
 ENVS_VARIABLE = "SHIPYARD_PYTHON_ENVS"
 _VENVS = ".shipyard-python"  # without ENVS_VARIABLE; hidden: the gates skip it
-_MAX_EXTENDS = 11  # GitLab's limit of nested extends
 _LEGACY = {"image": "image", "before_script": "before_script"}  # top-level forms of default:
 _REGISTRY = re.compile(r"^(?:(?:docker\.io|index\.docker\.io)/)?(?:library/)?")
 
@@ -147,13 +148,6 @@ def _jobs(data: dict[str, Any]) -> list[str]:
             and str(name) not in KEYWORDS and not str(name).startswith(".")]  # fmt: skip
 
 
-def _key_line(data: Any, key: str) -> int:
-    try:
-        return int(data.lc.key(key)[0]) + 1
-    except (AttributeError, KeyError, IndexError, TypeError):
-        return 1
-
-
 def stand_in(pipeline: str) -> tuple[str, tuple[str, ...]]:
     """Return the pipeline with the stand-in's line first in each ``python`` image job, and them.
 
@@ -183,11 +177,6 @@ def stand_in(pipeline: str) -> tuple[str, tuple[str, ...]]:
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue(), tuple(changed)
-
-
-def _is_reference(value: Any) -> bool:
-    tag = getattr(value, "tag", None)
-    return isinstance(value, list) and getattr(tag, "value", tag) == "!reference"
 
 
 def _load(pipeline: str) -> tuple[Any, Any]:
