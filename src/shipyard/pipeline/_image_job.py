@@ -395,12 +395,13 @@ def image_jobs_here(
 
     from shipyard import _target
     from shipyard.pipeline import run
+    from shipyard.pipeline._python_image import _image_name, _jobs, _through_extends, resolved
 
     data = run._load_pipeline(pipeline)
     if data is None:
         return pipeline, (), None
-    fallback = run._default_image(data)
-    images = {name: run._image(data, name) or fallback for name in run._script_jobs(data)}
+    images = {name: _image_name(resolved(data, name, "image")[1]) for name in _jobs(data)
+              if _through_extends(data, name, "script")[0]}  # fmt: skip
     if not any(_is_image_job(image) for image in images.values()):
         return pipeline, (), None
     sandbox = _target.resolve(settings, sandbox)[1]

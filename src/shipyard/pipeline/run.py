@@ -234,22 +234,6 @@ def retry_job(result: PipelineResult, job: str, *, timeout: float = 900) -> Pipe
     return dataclasses.replace(retried, rerun=rerun)
 
 
-def _image(jobs: dict[str, Any], name: str, seen: frozenset[str] = frozenset()) -> str:
-    """Return a job's image name: its own, through ``extends``, else the default's."""
-    job = jobs.get(name)
-    if not isinstance(job, dict) or name in seen:
-        return ""
-    image = job.get("image")
-    if image:
-        return str(image.get("name", "") if isinstance(image, dict) else image)
-    parents = job.get("extends") or []
-    for parent in [parents] if isinstance(parents, str) else list(parents):
-        found = _image(jobs, str(parent), seen | {name})
-        if found:
-            return found
-    return ""
-
-
 def _need_name(need: object) -> str:
     return str(need.get("job", "")) if isinstance(need, dict) else str(need)
 
@@ -263,18 +247,6 @@ def _load_pipeline(pipeline: str) -> dict[str, Any] | None:
     except yaml.YAMLError:
         return None
     return data if isinstance(data, dict) else None
-
-
-def _default_image(data: dict[str, Any]) -> str:
-    """Return the image of the jobs that name none: ``default:image``, else the global one."""
-    default = data.get("default", {}) if isinstance(data.get("default"), dict) else {}
-    return str(default.get("image") or data.get("image") or "")
-
-
-def _script_jobs(data: dict[str, Any]) -> list[str]:
-    """Return the names of the jobs that run (a ``script``, and not a hidden ``.template``)."""
-    return [name for name, job in data.items()
-            if isinstance(job, dict) and "script" in job and not name.startswith(".")]  # fmt: skip
 
 
 def drop_jobs(data: dict[str, Any], names: set[str]) -> None:
